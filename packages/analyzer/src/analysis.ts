@@ -1,0 +1,44 @@
+import type ts from 'typescript';
+import type { AnalyzerOptions } from './options.js';
+import type {
+  AnalysisDiagnostic,
+  AnalysisStats,
+  CallSite,
+  FunctionFacts,
+  FunctionInfo,
+  FunctionSummary,
+  LockInfo,
+  SourceLocation,
+  WrapperSummary,
+} from './types.js';
+
+/**
+ * The whole-program result every rule and every face reads. Computed once per program
+ * (see `analyzeProgram`), never mutated after it is returned.
+ */
+export interface Analysis {
+  readonly program: ts.Program;
+  readonly checker: ts.TypeChecker;
+  readonly options: Required<Pick<AnalyzerOptions, 'rootDir'>> & AnalyzerOptions;
+  readonly functions: ReadonlyMap<string, FunctionInfo>;
+  readonly facts: ReadonlyMap<string, FunctionFacts>;
+  readonly summaries: ReadonlyMap<string, FunctionSummary>;
+  readonly locks: ReadonlyMap<string, LockInfo>;
+  /** Acquire, release and lock wrappers: user functions whose callers inherit what they do to locks. */
+  readonly wrappers: ReadonlyMap<string, WrapperSummary>;
+  /** Call sites whose targets include the key (reverse call graph). */
+  readonly callers: ReadonlyMap<string, CallSite[]>;
+  readonly diagnostics: readonly AnalysisDiagnostic[];
+  readonly stats: AnalysisStats;
+
+  /** The innermost analysed function that contains the node. */
+  functionAt(node: ts.Node): FunctionInfo | undefined;
+  /** The function a function-like node is, if it was analysed. */
+  functionOf(node: ts.Node): FunctionInfo | undefined;
+  location(node: ts.Node): SourceLocation;
+  /** POSIX path relative to rootDir. */
+  relativePath(fileName: string): string;
+  subsystemOf(fileName: string): string;
+  /** Files that belong to the analysed project (not declaration files, not node_modules). */
+  readonly sourceFiles: readonly ts.SourceFile[];
+}

@@ -1,0 +1,80 @@
+import ts from 'typescript';
+import { relativePosix } from '../report/location.js';
+import { isModuleLevel, resolveAlias, stripExpression } from './lock-identity.js';
+
+/** Collection methods that change the collection's entries, and those that read them. */
+export const ENTRY_WRITES = new Set(['set', 'delete', 'clear', 'add', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill']);
+export const ENTRY_READS = new Set(['get', 'has', 'at', 'includes', 'indexOf', 'find', 'some', 'every', 'keys', 'values', 'entries', 'slice']);
+
+/**
+ * The shared place an expression reads or writes, if it is one: a mutable class field
+ * (`Class#field`), a mutable module binding (`file.ts#name`), or a mutable local captured from
+ * an enclosing function (`file.ts#scope:name`). Locals and readonly/const bindings are not shared.
+ */
+export function sharedStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node): string | undefined {
+  return placeOfState(checker, rootDir, expression, currentFunction, false);
+}
+
+/** Like `sharedStateOf`, but a `const` Map or a `readonly` array field counts: its entries are the shared state. */
+export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node): string | undefined {
+  const place = placeOfState(checker, rootDir, expression, currentFunction, true);
+  return place && `${place}[]`;
+}
+
+function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, container: boolean): string | undefined {
+  const expr = stripExpression(expression);
+  if (ts.isPropertyAccessExpression(expr)) {
+    const symbol = checker.getSymbolAtLocation(expr.name);
+    const declaration = symbol?.valueDeclaration;
+    if (!declaration) return undefined;
+    const isField = ts.isPropertyDeclaration(declaration) || (ts.isParameter(declaration) && ts.isConstructorDeclaration(declaration.parent) && !!ts.getModifiers(declaration)?.length);
+    if (!isField) return undefined;
+    if (!container && hasReadonly(declaration)) return undefined;
+    const owner = declaration.parent && ts.isClassLike(declaration.parent) ? declaration.parent : ts.isParameter(declaration) ? declaration.parent.parent : undefined;
+    const ownerName = owner && ts.isClassLike(owner) ? (owner.name?.text ?? '<class>') : '<class>';
+    return `${ownerName}#${expr.name.text}`;
+  }
+  if (ts.isElementAccessExpression(expr)) {
+    return placeOfState(checker, rootDir, expr.expression, currentFunction, true) !== undefined
+      ? `${placeOfState(checker, rootDir, expr.expression, currentFunction, true)}[]`
+      : undefined;
+  }
+  if (ts.isIdentifier(expr)) {
+    const symbol = resolveAlias(checker, checker.getSymbolAtLocation(expr));
+    const declaration = symbol?.valueDeclaration;
+    if (!declaration || !ts.isVariableDeclaration(declaration)) return undefined;
+    const list = declaration.parent;
+    const isConst = ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0;
+    if (isConst && !container) return undefined;
+    const file = relativePosix(rootDir, declaration.getSourceFile().fileName);
+    if (isModuleLevel(declaration)) return `${file}#${symbol!.name}`;
+    const owner = enclosingFunctionLike(declaration);
+    if (!owner || owner === currentFunction || isInside(currentFunction, owner) === false) return undefined;
+    if (owner === currentFunction) return undefined;
+    return `${file}#${scopeLabel(owner)}:${symbol!.name}`;
+  }
+  return undefined;
+}
+
+function hasReadonly(node: ts.Node): boolean {
+  return ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword);
+}
+
+function enclosingFunctionLike(node: ts.Node): ts.Node | undefined {
+  for (let current = node.parent; current; current = current.parent) {
+    if (ts.isFunctionLike(current)) return current;
+  }
+  return undefined;
+}
+
+function isInside(inner: ts.Node, outer: ts.Node): boolean {
+  for (let current: ts.Node | undefined = inner; current; current = current.parent) if (current === outer) return true;
+  return false;
+}
+
+function scopeLabel(fn: ts.Node): string {
+  const pos = fn.getSourceFile().getLineAndCharacterOfPosition(fn.getStart());
+  if ('name' in fn && fn.name && ts.isIdentifier(fn.name as ts.Node)) return (fn.name as ts.Identifier).text;
+  if (ts.isVariableDeclaration(fn.parent) && ts.isIdentifier(fn.parent.name)) return fn.parent.name.text;
+  return `@${pos.line + 1}:${pos.character + 1}`;
+}

@@ -1,0 +1,217 @@
+import ts from 'typescript';
+import { BLOCKING_OPERATIONS, NON_BLOCKING_PROMISE_APIS, PROMISE_COMBINATORS } from '../model/blocking-operations.js';
+import { CALLBACK_APIS, EMIT_APIS, type CallbackApiModel } from '../model/callback-apis.js';
+import { declarationOrigin, matchesOperation, type DeclarationOrigin } from '../model/declaration-origin.js';
+import { CALL_SIGNATURE, LOCK_LIBRARIES, type ApiModel, type LockTypeModel } from '../model/lock-libraries.js';
+import type { LockKind } from '../types.js';
+import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
+
+/** A lock model that applies to one declared type, from a library or from the user's own code. */
+export interface AppliedLockModel {
+  library: string;
+  kind: LockKind;
+  reentrant: boolean;
+  reentrantOption?: string;
+  role: LockTypeModel['role'] | 'function';
+  api: ApiModel;
+  /** `Mutex.runExclusive`, `proper-lockfile.lock`. */
+  apiName: string;
+}
+
+export type CallClass =
+  | { kind: 'lock'; model: AppliedLockModel }
+  | { kind: 'blocking'; operation: string }
+  | { kind: 'callback-api'; model: CallbackApiModel; apiName: string }
+  | { kind: 'emit'; apiName: string }
+  | { kind: 'promise-combinator'; apiName: string }
+  | { kind: 'non-blocking'; apiName: string }
+  | { kind: 'user'; declarations: ts.Declaration[] }
+  | { kind: 'external'; module: string; apiName: string; returnsPromise: boolean }
+  | { kind: 'unresolved' };
+
+/** Locks written in the program itself: classes tagged `@lock`, declared in configuration, or recognised by shape. */
+export interface ProgramLockModels {
+  classes: Map<ts.ClassLikeDeclaration, { kind: LockKind; reentrant: boolean; library: string; members: Record<string, ApiModel> }>;
+  functions: Map<ts.Node, { library: string; api: ApiModel; reentrant: boolean }>;
+}
+
+export class CallClassifier {
+  private readonly byDeclaration = new Map<ts.Node, CallClass>();
+
+  constructor(
+    private readonly program: ts.Program,
+    private readonly checker: ts.TypeChecker,
+    private readonly isProgramFile: (sourceFile: ts.SourceFile) => boolean,
+    private readonly programLocks: ProgramLockModels,
+    private readonly extraBlocking: readonly { module: string; member: string }[] = [],
+    private readonly externalPromisesBlock = true,
+  ) {}
+
+  /** The declaration a call resolves to: its resolved signature's, else its callee symbol's. */
+  declarationOf(call: ts.CallLikeExpression): ts.Declaration | undefined {
+    let signature: ts.Signature | undefined;
+    try {
+      signature = this.checker.getResolvedSignature(call);
+    } catch {
+      signature = undefined;
+    }
+    const declaration = signature?.declaration;
+    if (declaration && !ts.isJSDocSignature(declaration)) return declaration;
+    const callee = ts.isCallExpression(call) || ts.isNewExpression(call) ? stripExpression(call.expression) : undefined;
+    if (!callee) return undefined;
+    const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+    const symbol = resolveAlias(this.checker, this.checker.getSymbolAtLocation(nameNode));
+    return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+  }
+
+  classify(call: ts.CallLikeExpression): CallClass {
+    const declaration = this.declarationOf(call);
+    if (!declaration) return this.classifyUnresolvedGlobal(call);
+    const cached = this.byDeclaration.get(declaration);
+    if (cached) return cached;
+    const result = this.classifyDeclaration(call, declaration);
+    this.byDeclaration.set(declaration, result);
+    return result;
+  }
+
+  private classifyUnresolvedGlobal(call: ts.CallLikeExpression): CallClass {
+    return ts.isCallExpression(call) || ts.isNewExpression(call) ? { kind: 'unresolved' } : { kind: 'unresolved' };
+  }
+
+  private classifyDeclaration(call: ts.CallLikeExpression, declaration: ts.Declaration): CallClass {
+    const sourceFile = declaration.getSourceFile();
+    if (this.isProgramFile(sourceFile)) {
+      const own = this.programLockModel(declaration);
+      if (own) return { kind: 'lock', model: own };
+      return { kind: 'user', declarations: [declaration] };
+    }
+    const origin = declarationOrigin(this.program, declaration);
+    const lock = libraryLockModel(origin);
+    if (lock) return { kind: 'lock', model: lock };
+    const apiName = origin.path.join('.') || '(anonymous)';
+    for (const op of NON_BLOCKING_PROMISE_APIS) {
+      if (matchesOperation(origin, op.module, op.member)) return { kind: 'non-blocking', apiName };
+    }
+    if (origin.module === 'typescript/lib' && origin.path[0] === 'PromiseConstructor' && PROMISE_COMBINATORS.has(origin.path[1] ?? '')) {
+      return { kind: 'promise-combinator', apiName: `Promise.${origin.path[1]}` };
+    }
+    for (const op of [...BLOCKING_OPERATIONS, ...this.extraBlocking]) {
+      if (matchesOperation(origin, op.module, op.member)) {
+        return { kind: 'blocking', operation: `${displayModule(origin.module)}${apiName}` };
+      }
+    }
+    const typeMember = origin.path.slice(-2).join('.');
+    const callback = CALLBACK_APIS[typeMember] ?? CALLBACK_APIS[origin.path[origin.path.length - 1] ?? ''] ?? CALLBACK_APIS[`*.${origin.path[origin.path.length - 1]}`];
+    if (callback && (origin.path.length <= 2 || CALLBACK_APIS[typeMember])) return { kind: 'callback-api', model: callback, apiName };
+    if (EMIT_APIS.has(typeMember) || (origin.path[origin.path.length - 1] === 'emit' && /EventEmitter/.test(origin.path.join('.')))) {
+      return { kind: 'emit', apiName };
+    }
+    return {
+      kind: 'external',
+      module: origin.module ?? '(unknown)',
+      apiName,
+      returnsPromise: this.externalPromisesBlock && returnsPromise(this.checker, call),
+    };
+  }
+
+  private programLockModel(declaration: ts.Declaration): AppliedLockModel | undefined {
+    const fn = this.programLocks.functions.get(declaration) ?? this.programLocks.functions.get(initializerOf(declaration) ?? declaration);
+    if (fn) {
+      return { library: fn.library, kind: 'mutex', reentrant: fn.reentrant, role: 'function', api: fn.api, apiName: declarationName(declaration) };
+    }
+    const owner = declaration.parent;
+    if (!owner || !ts.isClassLike(owner)) return undefined;
+    const cls = this.programLocks.classes.get(owner);
+    const member = declarationName(declaration);
+    const api = cls?.members[member];
+    if (!cls || !api) return undefined;
+    return { library: cls.library, kind: cls.kind, reentrant: cls.reentrant, role: 'lock', api, apiName: `${owner.name?.text ?? '<class>'}.${member}` };
+  }
+}
+
+function displayModule(module: string | undefined): string {
+  if (!module || module === 'typescript/lib') return '';
+  return `${module}.`;
+}
+
+function declarationName(declaration: ts.Declaration): string {
+  const name = ts.getNameOfDeclaration(declaration);
+  if (!name) return ts.isCallSignatureDeclaration(declaration) ? CALL_SIGNATURE : '(anonymous)';
+  return ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) ? name.text : name.getText();
+}
+
+function initializerOf(declaration: ts.Declaration): ts.Node | undefined {
+  if (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) {
+    return declaration.initializer && stripExpression(declaration.initializer);
+  }
+  return undefined;
+}
+
+export function libraryLockModel(origin: DeclarationOrigin): AppliedLockModel | undefined {
+  if (!origin.module) return undefined;
+  for (const library of LOCK_LIBRARIES) {
+    if (!library.packages.includes(origin.module)) continue;
+    const member = origin.path[origin.path.length - 1] ?? '';
+    const typeName = origin.path[origin.path.length - 2];
+    const base = { library: library.id, reentrant: library.reentrant, reentrantOption: library.reentrantOption };
+    if (typeName !== undefined) {
+      const type = library.types[typeName];
+      const api = type?.members[member];
+      if (type && api) return { ...base, kind: type.kind, reentrant: type.reentrant ?? library.reentrant, role: type.role, api, apiName: `${typeName}.${member}` };
+      const callable = member === CALL_SIGNATURE ? library.callables?.[typeName] : undefined;
+      if (callable) return { ...base, kind: library.kind, role: 'lock', api: callable, apiName: `${library.id}()` };
+    }
+    const fn = library.functions?.[member];
+    if (fn && origin.path.length <= 2) return { ...base, kind: library.kind, role: 'function', api: fn, apiName: `${library.id}.${member}` };
+  }
+  return undefined;
+}
+
+/** The lock model of a type, if the type is a lock, handle or releaser of a modelled library. */
+export function lockTypeOf(
+  program: ts.Program,
+  checker: ts.TypeChecker,
+  type: ts.Type,
+  programLocks: ProgramLockModels,
+): { library: string; role: LockTypeModel['role']; kind: LockKind; reentrant: boolean; reentrantOption?: string } | undefined {
+  const candidates = type.isUnion() ? type.types : [type];
+  for (const candidate of candidates) {
+    const symbol = candidate.aliasSymbol ?? candidate.getSymbol();
+    for (const declaration of symbol?.declarations ?? []) {
+      if (ts.isClassLike(declaration)) {
+        const own = programLocks.classes.get(declaration);
+        if (own) return { library: own.library, role: 'lock', kind: own.kind, reentrant: own.reentrant };
+      }
+      const origin = declarationOrigin(program, declaration);
+      if (!origin.module) continue;
+      const typeName = origin.path[origin.path.length - 1];
+      for (const library of LOCK_LIBRARIES) {
+        if (!library.packages.includes(origin.module) || typeName === undefined) continue;
+        const model = library.types[typeName];
+        if (model) return { library: library.id, role: model.role, kind: model.kind, reentrant: model.reentrant ?? library.reentrant, reentrantOption: library.reentrantOption };
+        if (library.callables?.[typeName]) return { library: library.id, role: 'lock', kind: library.kind, reentrant: library.reentrant };
+      }
+    }
+  }
+  void checker;
+  return undefined;
+}
+
+export function returnsPromise(checker: ts.TypeChecker, call: ts.CallLikeExpression): boolean {
+  try {
+    const type = checker.getTypeAtLocation(call);
+    return isPromiseLike(checker, type);
+  } catch {
+    return false;
+  }
+}
+
+export function isPromiseLike(checker: ts.TypeChecker, type: ts.Type): boolean {
+  const types = type.isUnion() ? type.types : [type];
+  return types.some((t) => {
+    const name = t.getSymbol()?.name;
+    if (name === 'Promise' || name === 'PromiseLike') return true;
+    const then = t.getProperty('then');
+    return !!then && !!(then.flags & ts.SymbolFlags.Method) && checker.getTypeOfSymbol(then).getCallSignatures().length > 0;
+  });
+}

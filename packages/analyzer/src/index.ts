@@ -1,0 +1,11 @@
+export { analyzeProgram } from './analyze.js';
+export type { Analysis } from './analysis.js';
+export type * from './types.js';
+export type * from './options.js';
+export { DEFAULT_BOUNDED_WAIT_MS } from './options.js';
+export { LOCK_LIBRARIES } from './model/lock-libraries.js';
+export { BLOCKING_OPERATIONS } from './model/blocking-operations.js';
+export { locationOf, relativePosix, toPosix } from './report/location.js';
+export { ROOT_SUBSYSTEM } from './graph/subsystems.js';
+export { directBlockingOperation } from './summaries/fixpoint.js';
+export { stripExpression } from './flow/lock-identity.js';

@@ -1,0 +1,149 @@
+import ts from 'typescript';
+import type { ProgramLockModels } from '../graph/call-classifier.js';
+import type { DeclaredLock, LockOptions } from '../options.js';
+import type { HandRolledShape, Recognition } from '../types.js';
+import { CONVENTIONAL_MEMBERS, type ApiModel } from './lock-libraries.js';
+
+export interface ProgramLockDiscovery extends ProgramLockModels {
+  /** How each program-defined lock class or function was recognised, for the inventory. */
+  recognitions: Map<ts.Node, { name: string; recognition: Recognition }>;
+}
+
+/**
+ * Locks written in the program itself. Half of real code rolls its own mutex, so a class
+ * or function is a lock when the user says so (`@lock`, configuration) or when it has the
+ * shape of one: it chains callers on a promise, hands out a release function, queues
+ * resolvers between acquire and release, or returns a disposable guard. Shapes can be
+ * refuted or confirmed in configuration by class name.
+ */
+export function discoverProgramLocks(sourceFiles: readonly ts.SourceFile[], checker: ts.TypeChecker, options: LockOptions = {}): ProgramLockDiscovery {
+  const discovery: ProgramLockDiscovery = { classes: new Map(), functions: new Map(), recognitions: new Map() };
+  const refuted = new Set(options.refute ?? []);
+  const confirmed = new Set(options.confirm ?? []);
+  const declared = new Map<string, DeclaredLock>((options.declare ?? []).map((d) => [d.target, d]));
+  const reentrant = new Set(options.reentrant ?? []);
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isClassLike(node) && node.name) {
+      const name = node.name.text;
+      const declaredLock = declared.get(name);
+      const tagged = ts.getJSDocTags(node).find((t) => t.tagName.text === 'lock');
+      if (declaredLock || tagged) {
+        const members = declaredMembers(node, declaredLock, tagged);
+        discovery.classes.set(node, { kind: declaredLock?.kind ?? 'mutex', reentrant: declaredLock?.reentrant ?? reentrant.has(name), library: 'user', members });
+        discovery.recognitions.set(node, { name, recognition: declaredLock ? { by: 'config' } : { by: 'jsdoc' } });
+      } else if (!refuted.has(name)) {
+        const shape = classShape(node, checker);
+        if (shape) {
+          discovery.classes.set(node, { kind: 'mutex', reentrant: reentrant.has(name), library: 'hand-rolled', members: shape.members });
+          discovery.recognitions.set(node, { name, recognition: { by: 'shape', shape: shape.shape, confirmed: confirmed.has(name) || undefined } });
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const sf of sourceFiles) visit(sf);
+  return discovery;
+}
+
+function declaredMembers(node: ts.ClassLikeDeclaration, declared: DeclaredLock | undefined, tag: ts.JSDocTag | undefined): Record<string, ApiModel> {
+  const members: Record<string, ApiModel> = {};
+  const names = new Set(node.members.map((m) => (m.name ? m.name.getText() : '')));
+  for (const [name, api] of Object.entries(CONVENTIONAL_MEMBERS)) if (names.has(name)) members[name] = api;
+  // `@lock acquire=take release=give run=exclusive`
+  const text = tag ? (typeof tag.comment === 'string' ? tag.comment : ts.getTextOfJSDocComment(tag.comment) ?? '') : '';
+  for (const [, role, member] of text.matchAll(/(acquire|release|run)=(\w+)/g)) {
+    members[member!] = role === 'acquire' ? { op: 'acquire', yields: 'releaser' } : role === 'release' ? { op: 'release' } : { op: 'run-callback', callbackArg: 0 };
+  }
+  for (const m of declared?.acquire ?? []) members[m] = { op: 'acquire', yields: 'releaser' };
+  for (const m of declared?.release ?? []) members[m] = { op: 'release' };
+  for (const m of declared?.runExclusive ?? []) members[m] = { op: 'run-callback', callbackArg: 0 };
+  // an acquire that resolves to nothing is released through the class: keep `yields` honest
+  for (const member of node.members) {
+    const name = member.name?.getText();
+    const api = name ? members[name] : undefined;
+    if (api?.op === 'acquire' && ts.isMethodDeclaration(member) && !returnsFunction(member)) members[name!] = { op: 'acquire', yields: 'none' };
+  }
+  return members;
+}
+
+function returnsFunction(method: ts.MethodDeclaration): boolean {
+  const text = method.type?.getText() ?? '';
+  return /=>|Releaser|Release|Unlock/.test(text);
+}
+
+/** The shapes of a hand-written lock class, with the member roles each shape implies. */
+function classShape(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): { shape: HandRolledShape; members: Record<string, ApiModel> } | undefined {
+  const methods = node.members.filter((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && !!m.name);
+  const members: Record<string, ApiModel> = {};
+  let shape: HandRolledShape | undefined;
+  const fieldsPushedResolvers = new Set<string>();
+  for (const method of methods) {
+    const name = method.name.getText();
+    const body = method.body!;
+    const text = body.getText();
+    // a promise chain: this.tail = this.tail.then(() => fn())  (fn a parameter)
+    const fnParam = method.parameters.findIndex((p) => isFunctionTyped(checker, p));
+    if (fnParam >= 0 && /this\.(\w+)\s*=\s*[^;]*this\.\1\s*\.\s*(then|finally|catch)\s*\(/.test(text)) {
+      members[name] = { op: 'run-callback', callbackArg: fnParam };
+      shape ??= 'promise-chain';
+      continue;
+    }
+    if (/new Promise/.test(text)) {
+      const pushed = /this\.(\w+)\.push\(\s*(resolve|r|res|release|\w+)\s*\)/.exec(text);
+      if (pushed && !returnsReleaser(checker, method)) {
+        fieldsPushedResolvers.add(pushed[1]!);
+        members[name] = { op: 'acquire', yields: 'none' };
+        shape ??= 'resolver-queue';
+        continue;
+      }
+      if (returnsReleaser(checker, method)) {
+        members[name] = { op: 'acquire', yields: 'releaser' };
+        shape ??= 'releaser-promise';
+        continue;
+      }
+    }
+    if (returnsDisposable(checker, method)) {
+      members[name] = { op: 'acquire', yields: 'handle' };
+      shape ??= 'disposable-guard';
+    }
+  }
+  if (fieldsPushedResolvers.size) {
+    for (const method of methods) {
+      const name = method.name.getText();
+      if (members[name]) continue;
+      const text = method.body!.getText();
+      for (const field of fieldsPushedResolvers) {
+        if (new RegExp(`this\\.${field}\\.shift\\(\\)`).test(text)) members[name] = { op: 'release' };
+      }
+    }
+    if (!Object.values(members).some((m) => m.op === 'release')) return undefined;
+  }
+  return shape ? { shape, members } : undefined;
+}
+
+function isFunctionTyped(checker: ts.TypeChecker, parameter: ts.ParameterDeclaration): boolean {
+  try {
+    return checker.getTypeAtLocation(parameter).getCallSignatures().length > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** `Promise<() => void>`: the method resolves to a function that gives the lock back. */
+function returnsReleaser(checker: ts.TypeChecker, method: ts.MethodDeclaration): boolean {
+  const signature = checker.getSignatureFromDeclaration(method);
+  if (!signature) return false;
+  const returned = checker.getAwaitedType(checker.getReturnTypeOfSignature(signature));
+  if (!returned) return false;
+  const calls = returned.getCallSignatures();
+  return calls.length > 0 && calls.every((c) => c.parameters.length === 0);
+}
+
+function returnsDisposable(checker: ts.TypeChecker, method: ts.MethodDeclaration): boolean {
+  const signature = checker.getSignatureFromDeclaration(method);
+  if (!signature) return false;
+  const returned = checker.getAwaitedType(checker.getReturnTypeOfSignature(signature));
+  if (!returned) return false;
+  return returned.getProperties().some((p) => /__@(dispose|asyncDispose)@/.test(p.escapedName as string));
+}

@@ -1,0 +1,292 @@
+import ts from 'typescript';
+import type {
+  AcquireFact,
+  BlockingFact,
+  CallSite,
+  ChainLink,
+  FunctionFacts,
+  FunctionSummary,
+  LockIdentity,
+  WrapperSummary,
+} from '../types.js';
+import { substitute } from './wrappers.js';
+
+/** Why a single call site, on its own, makes the function that awaits it block. */
+export function directBlockingOperation(site: CallSite, facts: ReadonlyMap<string, FunctionFacts>): string | undefined {
+  const external = site.external;
+  if (!external) return undefined;
+  switch (external.kind) {
+    case 'blocking':
+      return external.operation;
+    case 'lock-op':
+      if (['acquire', 'run-callback', 'wait-unlock', 'condition-wait'].includes(external.op.kind)) {
+        return `waiting for lock ${external.op.lock.id} (${external.op.api})`;
+      }
+      return undefined;
+    case 'external':
+      return external.returnsPromise ? `${external.module}.${external.name} (an external async API)` : undefined;
+    case 'callback-api':
+      // new Promise(executor): blocks when the executor hands resolve to something that calls back later
+      if (external.name.endsWith('PromiseConstructor.new') || external.name === 'PromiseConstructor.new') {
+        const executor = site.callbackArgs[0] && facts.get(site.callbackArgs[0].fn);
+        const settler = executor?.calls.find((c) => c.calleeParam === undefined && c.external?.kind !== 'non-blocking');
+        return settler ? `a promise settled by ${settler.calleeText}` : undefined;
+      }
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+interface Edge {
+  site: CallSite;
+  to: string;
+  /** The callee's lock parameters are substituted through these arguments. */
+  lockArgs: CallSite['lockArgs'];
+  kind: 'call' | 'callback';
+}
+
+/**
+ * Computes every function's summary over the call graph: may-block with a witness chain,
+ * the subsystems a blocking chain crosses, locks acquired transitively, locks held on entry,
+ * and shared state read and written through callees. Each fact only grows, so a worklist
+ * over reverse edges reaches the fixpoint whatever the recursion.
+ */
+export function computeSummaries(
+  facts: ReadonlyMap<string, FunctionFacts>,
+  wrappers: ReadonlyMap<string, WrapperSummary>,
+  subsystemOf: (key: string) => string,
+): { summaries: Map<string, FunctionSummary>; callers: Map<string, CallSite[]>; edges: number } {
+  const summaries = new Map<string, FunctionSummary>();
+  for (const [key, f] of facts) {
+    const wrapper = wrappers.get(key);
+    summaries.set(key, {
+      key,
+      mayBlock: undefined,
+      blockingThrough: new Map(),
+      acquires: new Map(),
+      heldOnExit: wrapper?.heldOnExit ?? [],
+      releasedOnExit: wrapper?.releasedOnExit ?? [],
+      returnsLockValue: f.returns[0],
+      params: [
+        ...[...(wrapper?.paramsUnderLock ?? [])].map(([index, locks]) => ({ index, invocation: { mode: 'under-lock' as const, locks, via: wrapper?.at ?? f.info.node } })),
+        ...[...(wrapper?.paramsImmediate ?? [])].map((index) => ({ index, invocation: { mode: 'immediate' as const } })),
+      ],
+      heldOnEntry: new Map(),
+      reads: new Map(f.reads.map((r) => [r.state, r.node])),
+      writes: new Map(f.writes.map((w) => [w.state, w.node])),
+    });
+  }
+
+  // Edges: calls to user functions, and inline callbacks that run before the call returns.
+  const outgoing = new Map<string, Edge[]>();
+  const callers = new Map<string, CallSite[]>();
+  let edgeCount = 0;
+  for (const [key, f] of facts) {
+    const list: Edge[] = [];
+    for (const site of f.calls) {
+      for (const to of site.targets) {
+        if (!facts.has(to)) continue;
+        list.push({ site, to, lockArgs: site.lockArgs, kind: 'call' });
+        const back = callers.get(to) ?? [];
+        back.push(site);
+        callers.set(to, back);
+      }
+      for (const cb of site.callbackArgs) {
+        if (!facts.has(cb.fn) || !runsBeforeReturn(site, cb.argIndex, wrappers)) continue;
+        list.push({ site, to: cb.fn, lockArgs: [], kind: 'callback' });
+        const back = callers.get(cb.fn) ?? [];
+        back.push(site);
+        callers.set(cb.fn, back);
+      }
+    }
+    edgeCount += list.length;
+    outgoing.set(key, list);
+  }
+  const incoming = new Map<string, string[]>();
+  for (const [from, edges] of outgoing) {
+    for (const edge of edges) {
+      const list = incoming.get(edge.to) ?? [];
+      list.push(from);
+      incoming.set(edge.to, list);
+    }
+  }
+
+  const awaitedSites = new Map<string, Set<CallSite>>();
+  for (const [key, f] of facts) awaitedSites.set(key, sitesWaitedOn(f));
+
+  const worklist = new Set(facts.keys());
+  const enqueueCallers = (key: string) => {
+    for (const caller of incoming.get(key) ?? []) worklist.add(caller);
+  };
+  while (worklist.size) {
+    const key = worklist.values().next().value as string;
+    worklist.delete(key);
+    const f = facts.get(key)!;
+    const summary = summaries.get(key)!;
+    let changed = false;
+    const waited = awaitedSites.get(key)!;
+    const nonBlocking = f.info.tags.has('nonBlocking');
+
+    // may-block
+    if (!nonBlocking) {
+      const own = subsystemOf(key);
+      const addThrough = (subsystem: string, chain: ChainLink[]) => {
+        if (!summary.blockingThrough.has(subsystem)) {
+          summary.blockingThrough.set(subsystem, { chain });
+          changed = true;
+        }
+      };
+      if (f.info.tags.has('blocking') && !summary.mayBlock) {
+        summary.mayBlock = { chain: [{ from: key, call: f.info.node, operation: 'documented @blocking' }] };
+        addThrough(own, summary.mayBlock.chain);
+        changed = true;
+      }
+      for (const site of waited) {
+        const operation = directBlockingOperation(site, facts);
+        if (operation) {
+          const chain: ChainLink[] = [{ from: key, call: site.node, operation }];
+          if (!summary.mayBlock) {
+            summary.mayBlock = { chain };
+            changed = true;
+          }
+          addThrough(own, chain);
+        }
+      }
+      for (const edge of outgoing.get(key) ?? []) {
+        if (!waited.has(edge.site) && !(edge.kind === 'callback' && waited.has(edge.site))) {
+          // a callback inside an awaited combinator (`Promise.all(xs.map(cb))`) counts through its site
+          if (!(edge.kind === 'callback' && isInsideAny(edge.site.node, waited))) continue;
+        }
+        const callee = summaries.get(edge.to)!;
+        if (!callee.mayBlock) continue;
+        const link: ChainLink = { from: key, call: edge.site.node, to: edge.to };
+        if (!summary.mayBlock) {
+          summary.mayBlock = { chain: [link, ...callee.mayBlock.chain] };
+          changed = true;
+        }
+        addThrough(own, [link, ...callee.mayBlock.chain]);
+        for (const [subsystem, fact] of callee.blockingThrough) addThrough(subsystem, [link, ...fact.chain]);
+      }
+    }
+
+    // transitive acquires
+    for (const op of f.lockOps) {
+      if (!['acquire', 'try-acquire', 'run-callback'].includes(op.op.kind)) continue;
+      if (!summary.acquires.has(op.op.lock.id)) {
+        summary.acquires.set(op.op.lock.id, { lock: op.op.lock, chain: [{ from: key, call: op.node, operation: op.op.api }] });
+        changed = true;
+      }
+    }
+    for (const edge of outgoing.get(key) ?? []) {
+      const callee = summaries.get(edge.to)!;
+      for (const fact of callee.acquires.values()) {
+        const lock = edge.kind === 'call' ? substitute(fact.lock, edge.lockArgs) : fact.lock;
+        if (!lock || summary.acquires.has(lock.id)) continue;
+        summary.acquires.set(lock.id, { lock, chain: [{ from: key, call: edge.site.node, to: edge.to }, ...fact.chain] } satisfies AcquireFact);
+        changed = true;
+      }
+      // shared state through callees that run before the call returns
+      for (const [state, node] of callee.reads) if (!summary.reads.has(state)) { summary.reads.set(state, node); changed = true; }
+      for (const [state, node] of callee.writes) if (!summary.writes.has(state)) { summary.writes.set(state, node); changed = true; }
+    }
+    if (changed) enqueueCallers(key);
+  }
+
+  propagateHeldOnEntry(facts, summaries, outgoing);
+  return { summaries, callers, edges: edgeCount };
+}
+
+/** Locks held on entry: what every caller holds at its call, transitively. Computed top-down. */
+function propagateHeldOnEntry(
+  facts: ReadonlyMap<string, FunctionFacts>,
+  summaries: Map<string, FunctionSummary>,
+  outgoing: Map<string, Edge[]>,
+): void {
+  const worklist = new Set(facts.keys());
+  while (worklist.size) {
+    const key = worklist.values().next().value as string;
+    worklist.delete(key);
+    const summary = summaries.get(key)!;
+    for (const edge of outgoing.get(key) ?? []) {
+      const target = summaries.get(edge.to)!;
+      let changed = false;
+      const link: ChainLink = { from: key, call: edge.site.node, to: edge.to };
+      const add = (lock: LockIdentity, via: ChainLink[]) => {
+        if (lock.paramIndex !== undefined) return;
+        if (!target.heldOnEntry.has(lock.id)) {
+          target.heldOnEntry.set(lock.id, { lock, via });
+          changed = true;
+        }
+      };
+      for (const held of edge.site.held) add(held.lock, [link]);
+      for (const entry of summary.heldOnEntry.values()) add(entry.lock, [...entry.via, link]);
+      if (changed) worklist.add(edge.to);
+    }
+  }
+}
+
+/** A callback argument runs before its call returns: array methods, lock APIs, wrappers that call it. */
+function runsBeforeReturn(site: CallSite, argIndex: number, wrappers: ReadonlyMap<string, WrapperSummary>): boolean {
+  const external = site.external;
+  if (external?.kind === 'callback-api') return external.timing === 'immediate';
+  if (external?.kind === 'lock-op') return external.op.kind === 'run-callback' || external.op.kind === 'acquire';
+  if (external?.kind === 'promise-combinator') return false;
+  for (const target of site.targets) {
+    const wrapper = wrappers.get(target);
+    if (wrapper?.paramsUnderLock.has(argIndex) || wrapper?.paramsImmediate.has(argIndex)) return true;
+  }
+  // An unknown user function that receives a callback: assume it calls it (most helpers do).
+  return site.targets.length > 0;
+}
+
+/**
+ * Calls whose completion the function waits for: awaited, returned, yielded, or nested inside
+ * an awaited expression (`await Promise.all(xs.map(x => save(x)))`), or stored in a local that
+ * is awaited later.
+ */
+function sitesWaitedOn(f: FunctionFacts): Set<CallSite> {
+  const waited = new Set<CallSite>();
+  const awaitedRanges: ts.Node[] = [];
+  for (const y of f.yields) {
+    if (ts.isAwaitExpression(y.node) || ts.isYieldExpression(y.node)) {
+      const operand = y.node.expression;
+      if (operand) awaitedRanges.push(operand);
+      // await p, where `const p = call()` earlier
+      if (operand && ts.isIdentifier(operand)) {
+        const init = localInitializer(operand);
+        if (init) awaitedRanges.push(init);
+      }
+    }
+  }
+  for (const site of f.calls) {
+    if (site.awaited || site.returned) waited.add(site);
+    else if (awaitedRanges.some((range) => site.node.pos >= range.pos && site.node.end <= range.end)) waited.add(site);
+  }
+  return waited;
+}
+
+function localInitializer(identifier: ts.Identifier): ts.Expression | undefined {
+  // Resolution without a checker: the nearest preceding `const name = init` in an enclosing block.
+  for (let scope: ts.Node | undefined = identifier.parent; scope; scope = scope.parent) {
+    if (ts.isBlock(scope) || ts.isSourceFile(scope)) {
+      for (const statement of scope.statements) {
+        if (statement.pos >= identifier.pos) break;
+        if (!ts.isVariableStatement(statement)) continue;
+        for (const d of statement.declarationList.declarations) {
+          if (ts.isIdentifier(d.name) && d.name.text === identifier.text && d.initializer) return d.initializer;
+        }
+      }
+    }
+    if (ts.isFunctionLike(scope)) break;
+  }
+  return undefined;
+}
+
+function isInsideAny(node: ts.Node, sites: Set<CallSite>): boolean {
+  for (const site of sites) if (node.pos >= site.node.pos && node.end <= site.node.end && node !== site.node) return true;
+  for (const site of sites) if (node === site.node) return true;
+  return false;
+}
+
+export type { BlockingFact };

@@ -1,0 +1,69 @@
+import ts from 'typescript';
+import type { ProgramLockDiscovery } from '../model/program-locks.js';
+import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
+import { locationOf } from '../report/location.js';
+import type { FunctionFacts, LockInfo, Recognition } from '../types.js';
+
+/**
+ * The lock inventory of the audit: every lock the program takes, where it is declared, how it
+ * was recognised, where it is acquired and which subsystems touch it.
+ */
+export function buildLockInventory(
+  facts: ReadonlyMap<string, FunctionFacts>,
+  programLocks: ProgramLockDiscovery,
+  checker: ts.TypeChecker,
+  subsystemOf: (fileName: string) => string,
+): Map<string, LockInfo> {
+  const locks = new Map<string, LockInfo & { touching: Set<string> }>();
+  const recognitionByClass = new Map<string, Recognition>();
+  for (const { name, recognition } of programLocks.recognitions.values()) recognitionByClass.set(name, recognition);
+
+  for (const f of facts.values()) {
+    const subsystem = f.info.subsystem;
+    for (const site of f.lockOps) {
+      const lock = site.op.lock;
+      if (lock.paramIndex !== undefined) continue;
+      let info = locks.get(lock.id);
+      if (!info) {
+        const declaration = declarationOfReceiver(checker, site.node);
+        const recognition: Recognition = lock.library === 'hand-rolled' || lock.library === 'user'
+          ? (recognitionByClass.get(site.op.api.split('.')[0] ?? '') ?? { by: lock.library === 'user' ? 'jsdoc' : 'config' })
+          : { by: 'library', library: lock.library };
+        info = {
+          id: lock.id,
+          library: lock.library,
+          kind: lock.kind,
+          reentrant: lock.reentrant,
+          recognition,
+          declaredAt: declaration ? locationOf(declaration) : undefined,
+          subsystem: declaration ? subsystemOf(declaration.getSourceFile().fileName) : subsystem,
+          acquireSites: [],
+          subsystemsTouching: [],
+          touching: new Set(),
+        };
+        locks.set(lock.id, info);
+      }
+      info.touching.add(subsystem);
+      if (['acquire', 'try-acquire', 'run-callback'].includes(site.op.kind)) info.acquireSites.push(locationOf(site.node));
+    }
+    for (const site of f.calls) for (const arg of site.lockArgs) locks.get(arg.lock.id)?.touching.add(subsystem);
+  }
+  const result = new Map<string, LockInfo>();
+  for (const [id, { touching, ...info }] of [...locks].sort(([a], [b]) => a.localeCompare(b))) {
+    info.subsystemsTouching = [...touching].sort();
+    result.set(id, info);
+  }
+  return result;
+}
+
+function declarationOfReceiver(checker: ts.TypeChecker, node: ts.Node): ts.Node | undefined {
+  if (!ts.isCallExpression(node)) return undefined;
+  let callee = stripExpression(node.expression);
+  if (ts.isPropertyAccessExpression(callee)) callee = stripExpression(callee.expression);
+  // withTimeout(this.mutex, 100).acquire(): the decorated lock
+  if (ts.isCallExpression(callee) && callee.arguments[0]) callee = stripExpression(callee.arguments[0]);
+  const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+  if (!nameNode) return undefined;
+  const declaration = resolveAlias(checker, checker.getSymbolAtLocation(nameNode))?.valueDeclaration;
+  return declaration && !declaration.getSourceFile().isDeclarationFile ? declaration : undefined;
+}

@@ -1,0 +1,141 @@
+import ts from 'typescript';
+import type { FunctionFacts, LockIdentity, WrapperSummary } from '../types.js';
+
+/**
+ * Finds the functions whose callers need to know what they do to locks: acquire wrappers
+ * (return with a lock held or hand back its releaser), release wrappers, and lock wrappers
+ * (run a callback parameter while holding a lock). Wrappers of wrappers are found by
+ * iterating: a parameter forwarded to a lock wrapper is itself run under that lock.
+ */
+export function computeWrapperSummaries(facts: ReadonlyMap<string, FunctionFacts>): Map<string, WrapperSummary> {
+  const result = new Map<string, WrapperSummary>();
+  const byKey = facts;
+  for (const [key, f] of byKey) {
+    if (ts.isSourceFile(f.info.node)) continue;
+    const summary = ownSummary(f);
+    if (summary) result.set(key, summary);
+  }
+  // Parameters run as callbacks: directly, or forwarded to a lock API or another wrapper.
+  for (let round = 0; round < 8; round++) {
+    let changed = false;
+    for (const f of byKey.values()) {
+      for (const site of f.calls) {
+        const held = site.held.filter((h) => isInside(h.acquiredAt, nodeOfKey(byKey, site.calleeParam?.function)) || h.via === 'callback');
+        if (site.calleeParam) {
+          changed = addParam(result, site.calleeParam.function, site.calleeParam.index, held.map((h) => h.lock)) || changed;
+        }
+        for (const forwarded of site.paramArgs) {
+          const owner = nodeOfKey(byKey, forwarded.function);
+          const locksHere = site.held.filter((h) => isInside(h.acquiredAt, owner)).map((h) => h.lock);
+          const op = site.external?.kind === 'lock-op' ? site.external.op : undefined;
+          if (op && op.kind === 'run-callback') {
+            const index = op.callbackArg === -1 ? (site.node.arguments?.length ?? 0) - 1 : op.callbackArg;
+            if (index === forwarded.argIndex) {
+              changed = addParam(result, forwarded.function, forwarded.index, [...locksHere, op.lock]) || changed;
+            }
+            continue;
+          }
+          if (site.external?.kind === 'callback-api' && site.external.timing === 'immediate') {
+            changed = addParam(result, forwarded.function, forwarded.index, locksHere) || changed;
+            continue;
+          }
+          for (const target of site.targets) {
+            const wrapper = result.get(target);
+            const under = wrapper?.paramsUnderLock.get(forwarded.argIndex);
+            if (under) {
+              const substituted = under.map((l) => substitute(l, site.lockArgs)).filter((l): l is LockIdentity => !!l);
+              changed = addParam(result, forwarded.function, forwarded.index, [...locksHere, ...substituted]) || changed;
+            } else if (wrapper?.paramsImmediate.has(forwarded.argIndex)) {
+              changed = addParam(result, forwarded.function, forwarded.index, locksHere) || changed;
+            }
+          }
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  for (const [key, summary] of result) {
+    if (!summary.heldOnExit.length && !summary.releasedOnExit.length && !summary.returns && !summary.paramsUnderLock.size && !summary.paramsImmediate.size) {
+      result.delete(key);
+    }
+  }
+  return result;
+}
+
+function ownSummary(f: FunctionFacts): WrapperSummary | undefined {
+  const node = f.info.node;
+  const acquiredHere = (lock: LockIdentity, at: ts.Node) => isInside(at, node) && !!lock;
+  // Locks held at every normal exit that this function itself took.
+  let heldOnExit: LockIdentity[] | undefined;
+  let at: ts.Node | undefined;
+  for (const exit of f.exits) {
+    const mine = exit.held.filter((h) => h.definite && (h.via === 'acquire' || h.via === 'wrapper') && acquiredHere(h.lock, h.acquiredAt));
+    if (!heldOnExit) {
+      heldOnExit = mine.map((h) => h.lock);
+      at = mine[0]?.acquiredAt;
+    } else {
+      heldOnExit = heldOnExit.filter((l) => mine.some((h) => h.lock.id === l.id));
+    }
+  }
+  const acquiredIds = new Set(f.lockOps.filter((o) => o.op.kind === 'acquire' || o.op.kind === 'try-acquire').map((o) => o.op.lock.id));
+  const releasedOnExit = f.lockOps
+    .filter((o) => o.op.kind === 'release' && !o.held.some((h) => h.lock.id === o.op.lock.id) && !acquiredIds.has(o.op.lock.id))
+    .map((o) => o.op.lock);
+  const returns = f.returns.length > 0 && f.returns.every((r) => r.lock.id === f.returns[0]!.lock.id) ? { lock: f.returns[0]!.lock, what: f.returns[0]!.what } : undefined;
+  return {
+    heldOnExit: heldOnExit ?? [],
+    releasedOnExit: dedupe(releasedOnExit),
+    returns,
+    paramsUnderLock: new Map(),
+    paramsImmediate: new Set(),
+    at: at ?? f.returns[0]?.node,
+  };
+}
+
+function addParam(result: Map<string, WrapperSummary>, fn: string, index: number, locks: LockIdentity[]): boolean {
+  let summary = result.get(fn);
+  if (!summary) {
+    summary = { heldOnExit: [], releasedOnExit: [], paramsUnderLock: new Map(), paramsImmediate: new Set() };
+    result.set(fn, summary);
+  }
+  if (locks.length === 0) {
+    if (summary.paramsImmediate.has(index)) return false;
+    summary.paramsImmediate.add(index);
+    return true;
+  }
+  const existing = summary.paramsUnderLock.get(index) ?? [];
+  const added = locks.filter((l) => !existing.some((e) => e.id === l.id));
+  if (added.length === 0) return false;
+  summary.paramsUnderLock.set(index, [...existing, ...added]);
+  return true;
+}
+
+export function substitute(lock: LockIdentity, lockArgs: { argIndex: number; lock: LockIdentity }[]): LockIdentity | undefined {
+  if (lock.paramIndex === undefined) return lock;
+  return lockArgs.find((a) => a.argIndex === lock.paramIndex)?.lock;
+}
+
+function nodeOfKey(facts: ReadonlyMap<string, FunctionFacts>, key: string | undefined): ts.Node | undefined {
+  return key ? facts.get(key)?.info.node : undefined;
+}
+
+export function isInside(node: ts.Node, container: ts.Node | undefined): boolean {
+  if (!container) return false;
+  return node.getSourceFile() === container.getSourceFile() && node.pos >= container.pos && node.end <= container.end;
+}
+
+function dedupe(locks: LockIdentity[]): LockIdentity[] {
+  const seen = new Set<string>();
+  return locks.filter((l) => !seen.has(l.id) && seen.add(l.id));
+}
+
+/** Stable text of a wrapper map, to tell whether another walk round changed anything. */
+export function wrapperSignature(wrappers: ReadonlyMap<string, WrapperSummary>): string {
+  const parts: string[] = [];
+  for (const [key, w] of [...wrappers].sort(([a], [b]) => a.localeCompare(b))) {
+    parts.push(
+      `${key}|${w.heldOnExit.map((l) => l.id).join(',')}|${w.releasedOnExit.map((l) => l.id).join(',')}|${w.returns?.lock.id ?? ''}|${[...w.paramsUnderLock].map(([i, ls]) => `${i}:${ls.map((l) => l.id).join('+')}`).join(',')}|${[...w.paramsImmediate].join(',')}`,
+    );
+  }
+  return parts.join('\n');
+}

@@ -1,0 +1,89 @@
+import type { Analysis, SourceLocation, TraceStep } from '@lockwise/analyzer';
+import type { LockwiseRule, RuleReport, RuleSeverity } from './rule.js';
+
+/** A finding as every face shows it: the same id, location and message in ESLint and the CLI. */
+export interface Finding {
+  ruleId: string;
+  messageId: string;
+  message: string;
+  severity: RuleSeverity;
+  location: SourceLocation;
+  lock?: string;
+  subsystems?: { from: string; to: string };
+  trace: TraceStep[];
+  suggestions?: RuleReport['suggestions'];
+}
+
+export const RULE_ID_PREFIX = 'lockwise/';
+
+/** ESLint's `{{ name }}` placeholder syntax, so the messages read the same in both faces. */
+export function formatMessage(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{\{\s*([^{}\s]+)\s*\}\}/g, (whole, name: string) =>
+    Object.prototype.hasOwnProperty.call(data, name) ? String(data[name]) : whole,
+  );
+}
+
+const cache = new WeakMap<Analysis, Map<string, Finding[]>>();
+
+/**
+ * Runs one rule over the whole program, once per (analysis, rule, options): every file an
+ * ESLint run lints reads from the same result.
+ */
+export function findingsOf<O extends object>(
+  analysis: Analysis,
+  rule: LockwiseRule<O>,
+  options: O,
+  severity: RuleSeverity = rule.meta.docs.severity,
+): Finding[] {
+  let perRule = cache.get(analysis);
+  if (!perRule) {
+    perRule = new Map();
+    cache.set(analysis, perRule);
+  }
+  const key = `${rule.name}\0${JSON.stringify(options)}\0${severity}`;
+  const cached = perRule.get(key);
+  if (cached) return cached;
+  const findings = rule
+    .check(analysis, options)
+    .map((report) => toFinding(analysis, rule, report, severity))
+    .sort(compareFindings);
+  perRule.set(key, findings);
+  return findings;
+}
+
+function toFinding<O extends object>(
+  analysis: Analysis,
+  rule: LockwiseRule<O>,
+  report: RuleReport,
+  severity: RuleSeverity,
+): Finding {
+  const template = rule.meta.messages[report.messageId];
+  if (template === undefined) {
+    throw new Error(`rule ${rule.name} reported unknown messageId '${report.messageId}'`);
+  }
+  return {
+    ruleId: RULE_ID_PREFIX + rule.name,
+    messageId: report.messageId,
+    message: formatMessage(template, report.data),
+    severity,
+    location: analysis.location(report.node),
+    lock: report.lock,
+    subsystems: report.subsystems,
+    trace: report.trace,
+    suggestions: report.suggestions,
+  };
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    a.location.file.localeCompare(b.location.file) ||
+    a.location.line - b.location.line ||
+    a.location.column - b.location.column ||
+    a.ruleId.localeCompare(b.ruleId)
+  );
+}
+
+/** Options as the user wrote them, over the rule's defaults (one level deep, like ESLint's defaultOptions merge). */
+export function withDefaults<O extends object>(rule: LockwiseRule<O>, options: Partial<O> | undefined): O {
+  return { ...rule.meta.defaultOptions, ...(options ?? {}) };
+}

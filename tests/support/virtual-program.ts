@@ -1,0 +1,45 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { analyzeProgram, type Analysis, type AnalyzerOptions } from '@lockwise/analyzer';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export const VIRTUAL_COMPILER_OPTIONS: ts.CompilerOptions = {
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.NodeNext,
+  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'],
+  types: ['node'],
+  strict: true,
+  skipLibCheck: true,
+  noEmit: true,
+};
+
+let counter = 0;
+
+/**
+ * A program over in-memory sources that still resolves the lock libraries installed in the
+ * repository: the virtual files live under a directory inside the repo that never touches disk.
+ */
+export function programFromSources(files: Record<string, string>, options: ts.CompilerOptions = VIRTUAL_COMPILER_OPTIONS): { program: ts.Program; rootDir: string } {
+  const rootDir = path.join(REPO_ROOT, 'tests', '__virtual__', `p${counter++}`).split(path.sep).join('/');
+  const virtual = new Map(Object.entries(files).map(([name, text]) => [`${rootDir}/${name}`, text]));
+  const host = ts.createCompilerHost(options, true);
+  const { getSourceFile, fileExists, readFile } = host;
+  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+    const text = virtual.get(fileName);
+    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersion, true);
+    return getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate);
+  };
+  host.fileExists = (fileName) => virtual.has(fileName) || fileExists.call(host, fileName);
+  host.readFile = (fileName) => virtual.get(fileName) ?? readFile.call(host, fileName);
+  host.directoryExists = (dir) => [...virtual.keys()].some((f) => f.startsWith(`${dir}/`)) || ts.sys.directoryExists(dir);
+  const program = ts.createProgram([...virtual.keys()], options, host);
+  return { program, rootDir };
+}
+
+export function analyzeSources(files: Record<string, string>, options: Partial<AnalyzerOptions> = {}): Analysis {
+  const { program, rootDir } = programFromSources(files);
+  return analyzeProgram(program, { rootDir, ...options });
+}
