@@ -1,4 +1,4 @@
-import type { Analysis, SourceLocation, TraceStep } from '@lockwise/analyzer';
+import { directiveFor, type Analysis, type SourceLocation, type TraceStep } from '@lockwise/analyzer';
 import type { LockwiseRule, RuleReport, RuleSeverity } from './rule.js';
 
 /** A finding as every face shows it: the same id, location and message in ESLint and the CLI. */
@@ -6,12 +6,28 @@ export interface Finding {
   ruleId: string;
   messageId: string;
   message: string;
+  data: Record<string, string | number>;
   severity: RuleSeverity;
   location: SourceLocation;
   lock?: string;
   subsystems?: { from: string; to: string };
   trace: TraceStep[];
   suggestions?: RuleReport['suggestions'];
+}
+
+/** A hazard the code knowingly accepts, with who said so and why. */
+export interface Acknowledgement {
+  ruleId: string;
+  message: string;
+  location: SourceLocation;
+  by: 'jsdoc' | 'config' | 'void' | 'directive' | 'eslint-directive' | 'primitive';
+  reason: string;
+  lock?: string;
+}
+
+export interface RuleResult {
+  findings: Finding[];
+  acknowledgements: Acknowledgement[];
 }
 
 export const RULE_ID_PREFIX = 'lockwise/';
@@ -23,18 +39,20 @@ export function formatMessage(template: string, data: Record<string, string | nu
   );
 }
 
-const cache = new WeakMap<Analysis, Map<string, Finding[]>>();
+const cache = new WeakMap<Analysis, Map<string, RuleResult>>();
 
 /**
  * Runs one rule over the whole program, once per (analysis, rule, options): every file an
- * ESLint run lints reads from the same result.
+ * ESLint run lints reads from the same result. Reports under a `lockwise-ignore` directive
+ * with a reason become acknowledgements; ESLint's own disable comments are left to ESLint
+ * (the CLI applies them itself, see `applyEslintDirectives`).
  */
-export function findingsOf<O extends object>(
+export function runRule<O extends object>(
   analysis: Analysis,
   rule: LockwiseRule<O>,
   options: O,
   severity: RuleSeverity = rule.meta.docs.severity,
-): Finding[] {
+): RuleResult {
   let perRule = cache.get(analysis);
   if (!perRule) {
     perRule = new Map();
@@ -43,20 +61,34 @@ export function findingsOf<O extends object>(
   const key = `${rule.name}\0${JSON.stringify(options)}\0${severity}`;
   const cached = perRule.get(key);
   if (cached) return cached;
-  const findings = rule
-    .check(analysis, options)
-    .map((report) => toFinding(analysis, rule, report, severity))
-    .sort(compareFindings);
-  perRule.set(key, findings);
-  return findings;
+  const result: RuleResult = { findings: [], acknowledgements: [] };
+  const seen = new Set<string>();
+  for (const report of rule.check(analysis, options)) {
+    const finding = toFinding(analysis, rule, report, severity);
+    const identity = `${finding.location.file}:${finding.location.line}:${finding.location.column}:${finding.message}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    if (report.acknowledgement) {
+      result.acknowledgements.push({ ruleId: finding.ruleId, message: finding.message, location: finding.location, lock: finding.lock, ...report.acknowledgement });
+      continue;
+    }
+    const directive = directiveFor(report.node, rule.name);
+    if (directive?.kind === 'lockwise' && directive.reason) {
+      result.acknowledgements.push({ ruleId: finding.ruleId, message: finding.message, location: finding.location, lock: finding.lock, by: 'directive', reason: directive.reason });
+      continue;
+    }
+    result.findings.push(finding);
+  }
+  result.findings.sort(compareFindings);
+  perRule.set(key, result);
+  return result;
 }
 
-function toFinding<O extends object>(
-  analysis: Analysis,
-  rule: LockwiseRule<O>,
-  report: RuleReport,
-  severity: RuleSeverity,
-): Finding {
+export function findingsOf<O extends object>(analysis: Analysis, rule: LockwiseRule<O>, options: O, severity?: RuleSeverity): Finding[] {
+  return runRule(analysis, rule, options, severity).findings;
+}
+
+function toFinding<O extends object>(analysis: Analysis, rule: LockwiseRule<O>, report: RuleReport, severity: RuleSeverity): Finding {
   const template = rule.meta.messages[report.messageId];
   if (template === undefined) {
     throw new Error(`rule ${rule.name} reported unknown messageId '${report.messageId}'`);
@@ -65,6 +97,7 @@ function toFinding<O extends object>(
     ruleId: RULE_ID_PREFIX + rule.name,
     messageId: report.messageId,
     message: formatMessage(template, report.data),
+    data: report.data ?? {},
     severity,
     location: analysis.location(report.node),
     lock: report.lock,
@@ -79,7 +112,8 @@ export function compareFindings(a: Finding, b: Finding): number {
     a.location.file.localeCompare(b.location.file) ||
     a.location.line - b.location.line ||
     a.location.column - b.location.column ||
-    a.ruleId.localeCompare(b.ruleId)
+    a.ruleId.localeCompare(b.ruleId) ||
+    a.message.localeCompare(b.message)
   );
 }
 

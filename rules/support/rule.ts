@@ -9,6 +9,12 @@ export interface RuleReport {
   lock?: string;
   subsystems?: { from: string; to: string };
   trace: TraceStep[];
+  /**
+   * Set when the hazard is real but the code acknowledges it (a `@blocking` callee awaited in
+   * place, a lock configured to be held across blocking, a `void` detach): not a finding, but
+   * listed in the audit so a reviewer sees every place where serialization is knowingly broken.
+   */
+  acknowledgement?: { by: 'jsdoc' | 'config' | 'void' | 'directive' | 'eslint-directive' | 'primitive'; reason: string };
   /** Replacements offered as ESLint suggestions (and printed by the CLI as hints). */
   suggestions?: { messageId: string; data?: Record<string, string | number>; edits: { start: number; end: number; text: string }[] }[];
 }

@@ -5,15 +5,20 @@ import { analyzeProgram, type Analysis, type AnalyzerOptions } from '@lockwise/a
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+const REPO_ROOT_FOR_PATHS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..').split(path.sep).join('/');
+
 export const VIRTUAL_COMPILER_OPTIONS: ts.CompilerOptions = {
   target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.NodeNext,
-  moduleResolution: ts.ModuleResolutionKind.NodeNext,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  esModuleInterop: true,
   lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'],
   types: ['node'],
   strict: true,
   skipLibCheck: true,
   noEmit: true,
+  // redlock 5's package.json "exports" hides its types from modern resolution: map them, as its users do.
+  paths: { redlock5: [`${REPO_ROOT_FOR_PATHS}/node_modules/redlock5/dist/index.d.ts`] },
 };
 
 let counter = 0;

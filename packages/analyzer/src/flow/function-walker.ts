@@ -774,7 +774,7 @@ export class FunctionWalker {
       const referenced = this.functionReference(inner);
       if (referenced) callbackArgs.push({ argIndex, fn: referenced, inline: false });
     });
-    if (lockOp) return this.applyLockOp(node, lockOp, use, heldBefore, callbackArgs, lockArgs);
+    if (lockOp) return this.applyLockOp(node, lockOp, use, heldBefore, callbackArgs, lockArgs, paramArgs);
     if (releaserRelease) {
       const site = this.recordLockOp(node, { kind: 'release', lock: releaserRelease.lock, api: 'releaser', yields: undefined }, use, heldBefore, callee);
       this.release(releaserRelease.lock, node, site);
@@ -1034,9 +1034,10 @@ export class FunctionWalker {
     heldBefore: HeldLock[],
     callbackArgs: CallSite['callbackArgs'],
     lockArgs: CallSite['lockArgs'],
+    paramArgs: CallSite['paramArgs'],
   ): Value {
     const site = this.recordLockOp(node, op, use, heldBefore, undefined);
-    const call = this.recordCall(node, use, { external: { kind: 'lock-op', op }, callbackArgs, lockArgs, held: heldBefore });
+    const call = this.recordCall(node, use, { external: { kind: 'lock-op', op }, callbackArgs, lockArgs, paramArgs, held: heldBefore });
     switch (op.kind) {
       case 'acquire': {
         const yields = op.yields ?? 'none';

@@ -88,16 +88,16 @@ export class CallClassifier {
     const origin = declarationOrigin(this.program, declaration);
     const lock = libraryLockModel(origin);
     if (lock) return { kind: 'lock', model: lock };
-    const apiName = origin.path.join('.') || '(anonymous)';
+    const apiName = origin.path.filter((n) => n !== 'global').join('.') || '(anonymous)';
     for (const op of NON_BLOCKING_PROMISE_APIS) {
       if (matchesOperation(origin, op.module, op.member)) return { kind: 'non-blocking', apiName };
     }
     if (origin.module === 'typescript/lib' && origin.path[0] === 'PromiseConstructor' && PROMISE_COMBINATORS.has(origin.path[1] ?? '')) {
       return { kind: 'promise-combinator', apiName: `Promise.${origin.path[1]}` };
     }
-    for (const op of [...BLOCKING_OPERATIONS, ...this.extraBlocking]) {
+    for (const op of [...BLOCKING_OPERATIONS, ...this.extraBlocking.map((e) => ({ ...e, what: 'configured as blocking' }))]) {
       if (matchesOperation(origin, op.module, op.member)) {
-        return { kind: 'blocking', operation: `${displayModule(origin.module)}${apiName}` };
+        return { kind: 'blocking', operation: `${displayModule(origin.module)}${apiName} (${op.what})` };
       }
     }
     const typeMember = origin.path.slice(-2).join('.');
@@ -130,7 +130,7 @@ export class CallClassifier {
 }
 
 function displayModule(module: string | undefined): string {
-  if (!module || module === 'typescript/lib') return '';
+  if (!module || module === 'typescript/lib' || module === 'node' || module === 'undici-types') return '';
   return `${module}.`;
 }
 

@@ -39,6 +39,9 @@ export const BLOCKING_OPERATIONS: readonly BlockingOperationModel[] = [
   { module: 'typescript/lib', member: 'CacheStorage.*', what: 'the Cache API' },
   { module: 'typescript/lib', member: 'IDBFactory.*', what: 'IndexedDB' },
   { module: 'undici-types', member: 'fetch', what: 'a network request' },
+  // @types/node declares fetch and its Response as globals.
+  { module: 'node', member: 'fetch', what: 'a network request' },
+  { module: 'node', member: 'Response.*', what: 'reading a response body' },
   { module: 'undici-types', member: 'Body.*', what: 'reading a response body' },
   { module: 'undici-types', member: 'Response.*', what: 'reading a response body' },
   // Network and database clients.

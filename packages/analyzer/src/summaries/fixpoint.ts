@@ -245,7 +245,7 @@ function runsBeforeReturn(site: CallSite, argIndex: number, wrappers: ReadonlyMa
  * an awaited expression (`await Promise.all(xs.map(x => save(x)))`), or stored in a local that
  * is awaited later.
  */
-function sitesWaitedOn(f: FunctionFacts): Set<CallSite> {
+export function sitesWaitedOn(f: FunctionFacts): Set<CallSite> {
   const waited = new Set<CallSite>();
   const awaitedRanges: ts.Node[] = [];
   for (const y of f.yields) {

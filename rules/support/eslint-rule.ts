@@ -1,0 +1,72 @@
+import path from 'node:path';
+import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
+import { analyzeProgram, type Analysis, type AnalyzerOptions } from '@lockwise/analyzer';
+import { runRule, withDefaults } from './findings.js';
+import { docsUrl, type LockwiseRule } from './rule.js';
+
+/** `settings.lockwise` in an ESLint config: the analyzer options the CLI reads from lockwise.config.json. */
+export type LockwiseSettings = Omit<AnalyzerOptions, 'rootDir' | 'onProgress'> & { rootDir?: string };
+
+/**
+ * The analysis of the program typescript-eslint already built for this file: never a second
+ * program. `analyzeProgram` caches per program object, so every rule and every file linted
+ * against the same program share one analysis.
+ */
+export function analysisFor(context: Readonly<TSESLint.RuleContext<string, readonly unknown[]>>): Analysis {
+  const services = ESLintUtils.getParserServices(context);
+  const program = services.program;
+  const settings = (context.settings.lockwise ?? {}) as LockwiseSettings;
+  const configFile = program.getCompilerOptions().configFilePath;
+  const rootDir = settings.rootDir
+    ? path.resolve(context.cwd, settings.rootDir)
+    : typeof configFile === 'string'
+      ? path.dirname(configFile)
+      : context.cwd;
+  return analyzeProgram(program, { ...settings, rootDir });
+}
+
+function samePath(a: string, b: string): boolean {
+  return path.resolve(a) === path.resolve(b);
+}
+
+/** The ESLint face of a lockwise rule: the whole-program findings that fall in the linted file. */
+export function toEslintRule<O extends object>(rule: LockwiseRule<O>): TSESLint.RuleModule<string, [Partial<O>?]> & { name: string } {
+  return {
+    name: rule.name,
+    meta: {
+      type: rule.meta.type,
+      docs: { description: rule.meta.docs.description, url: docsUrl(rule.name) },
+      messages: rule.meta.messages,
+      schema: [rule.meta.schema as never],
+      hasSuggestions: rule.meta.hasSuggestions,
+      defaultOptions: [rule.meta.defaultOptions],
+    },
+    defaultOptions: [rule.meta.defaultOptions],
+    create(context) {
+      const analysis = analysisFor(context);
+      const options = withDefaults(rule, context.options[0]);
+      const { findings } = runRule(analysis, rule, options);
+      const mine = findings.filter((f) => samePath(f.location.file, context.filename));
+      return {
+        Program() {
+          for (const finding of mine) {
+            const { location } = finding;
+            context.report({
+              loc: {
+                start: { line: location.line, column: location.column - 1 },
+                end: { line: location.endLine, column: location.endColumn - 1 },
+              },
+              messageId: finding.messageId,
+              data: finding.data,
+              suggest: finding.suggestions?.map((s) => ({
+                messageId: s.messageId,
+                data: s.data,
+                fix: (fixer) => s.edits.map((e) => fixer.replaceTextRange([e.start, e.end], e.text)),
+              })),
+            });
+          }
+        },
+      };
+    },
+  };
+}
