@@ -68,6 +68,7 @@ type LocalInvocation =
   | { mode: 'unknown' };
 
 const emptyValue: Value = {};
+const CONTAINER_SIZES = new Set(['length', 'size']);
 
 /**
  * Walks one function body in evaluation order, keeping the set of locks held and the values
@@ -80,7 +81,7 @@ export class FunctionWalker {
   private seq = 0;
   private recording = true;
   private readonly openRegions = new Map<string, HeldRegion>();
-  private readonly loopExits: { breaks: FlowState[]; continues: FlowState[] }[] = [];
+  private readonly loopExits: { breaks: FlowState[]; continues: FlowState[]; finallyDepth: number }[] = [];
   private readonly finallyStack: ts.Block[] = [];
   private readonly identity: IdentityContext;
   private state: FlowState;
@@ -90,7 +91,7 @@ export class FunctionWalker {
     private readonly info: FunctionInfo,
     inherited: { values: Map<ts.Symbol, LockValue>; held: HeldLock[] },
   ) {
-    this.facts = { info, calls: [], yields: [], lockOps: [], regions: [], exits: [], reads: [], writes: [], stores: [], returns: [] };
+    this.facts = { info, calls: [], yields: [], lockOps: [], regions: [], exits: [], reads: [], writes: [], stores: [], returns: [], throws: [], jumps: [] };
     this.state = {
       held: new Map(inherited.held.map((h) => [h.lock.id, h])),
       values: new Map(inherited.values),
@@ -108,6 +109,8 @@ export class FunctionWalker {
 
   walk(): FunctionFacts {
     const node = this.info.node;
+    // Claim the slot first: facts are kept in source order (a function before its callbacks).
+    this.ctx.facts.set(this.info.key, this.facts);
     try {
       if (ts.isSourceFile(node)) {
         this.walkStatements(node.statements);
@@ -230,6 +233,7 @@ export class FunctionWalker {
       }
       case ts.SyntaxKind.ThrowStatement:
         this.expression((node as ts.ThrowStatement).expression);
+        if (this.recording) this.facts.throws.push({ node: node as ts.ThrowStatement, held: this.snapshot() });
         this.exitThroughFinally(node, true);
         this.state.reachable = false;
         return;
@@ -246,9 +250,12 @@ export class FunctionWalker {
       case ts.SyntaxKind.BreakStatement:
       case ts.SyntaxKind.ContinueStatement: {
         const frame = this.loopExits[this.loopExits.length - 1];
+        // A jump out of a `try` runs its `finally` first: what that releases is not held at the target.
+        const atTarget = this.afterFinallyBlocks(frame?.finallyDepth ?? 0);
         if (frame && !(node as ts.BreakOrContinueStatement).label) {
-          (node.kind === ts.SyntaxKind.BreakStatement ? frame.breaks : frame.continues).push(this.clone());
+          (node.kind === ts.SyntaxKind.BreakStatement ? frame.breaks : frame.continues).push(atTarget);
         }
+        if (this.recording) this.facts.jumps.push({ node: node as ts.BreakOrContinueStatement, held: [...atTarget.held.values()] });
         this.state.reachable = false;
         return;
       }
@@ -416,6 +423,27 @@ export class FunctionWalker {
     this.state = saved;
   }
 
+  /** The state after the `finally` blocks above `depth` have run (innermost first), without recording. */
+  private afterFinallyBlocks(depth: number): FlowState {
+    if (this.finallyStack.length <= depth) return this.clone();
+    const saved = this.state;
+    const wasRecording = this.recording;
+    this.state = this.clone();
+    this.recording = false;
+    const leaving = this.finallyStack.splice(depth);
+    for (let i = leaving.length - 1; i >= 0; i--) {
+      // Each finally sees only the blocks outside it: a jump inside it must not run it again.
+      this.finallyStack.push(...leaving.slice(0, i));
+      this.walkBlock(leaving[i]!);
+      this.finallyStack.length = depth;
+    }
+    this.finallyStack.push(...leaving);
+    const result = this.state;
+    this.recording = wasRecording;
+    this.state = saved;
+    return result;
+  }
+
   private loop(node: ts.IterationStatement): void {
     if (ts.isForStatement(node) && node.initializer) {
       if (ts.isVariableDeclarationList(node.initializer)) this.variableList(node.initializer);
@@ -444,7 +472,7 @@ export class FunctionWalker {
   }
 
   private loopBody(node: ts.IterationStatement): { breaks: FlowState[]; continues: FlowState[] } {
-    const frame = { breaks: [] as FlowState[], continues: [] as FlowState[] };
+    const frame = { breaks: [] as FlowState[], continues: [] as FlowState[], finallyDepth: this.finallyStack.length };
     this.loopExits.push(frame);
     if (ts.isWhileStatement(node)) this.expression(node.expression);
     if (ts.isForStatement(node) && node.condition) this.expression(node.condition);
@@ -465,7 +493,7 @@ export class FunctionWalker {
   private switchStatement(node: ts.SwitchStatement): void {
     this.expression(node.expression);
     const entry = this.clone();
-    const frame = { breaks: [] as FlowState[], continues: [] as FlowState[] };
+    const frame = { breaks: [] as FlowState[], continues: [] as FlowState[], finallyDepth: this.finallyStack.length };
     this.loopExits.push(frame);
     const ends: FlowState[] = [];
     let fallthrough: FlowState | undefined;
@@ -645,7 +673,16 @@ export class FunctionWalker {
     this.expression(node.expression);
     if (ts.isElementAccessExpression(node)) this.expression(node.argumentExpression);
     if (!isWriteTarget(node)) this.noteRead(node);
+    if (ts.isPropertyAccessExpression(node) && CONTAINER_SIZES.has(node.name.text) && !isWriteTarget(node)) this.noteSizeRead(node);
     return this.lockValueOfExpression(node);
+  }
+
+  /** `this.items.length`, `this.cache.size`: how many entries a shared collection holds is a read of its entries. */
+  private noteSizeRead(node: ts.PropertyAccessExpression): void {
+    if (!this.recording) return;
+    if (this.ctx.checker.getTypeAtLocation(node.expression).flags & ts.TypeFlags.StringLike) return;
+    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, this.info.node);
+    if (state) this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
   }
 
   /** A field or binding whose declared type is a lock model type is a lock value wherever it is read. */
@@ -717,6 +754,8 @@ export class FunctionWalker {
       return what ? { lockValue: { lock, what } } : emptyValue;
     }
     if (value.call?.external?.kind === 'lock-op' && value.call.external.op.kind === 'try-acquire') return value;
+    // `await openTxn()`: an awaited wrapper already resolved to the releaser or handle it hands back
+    if (value.lockValue && value.call?.targets.length) return { lockValue: value.lockValue };
     return emptyValue;
   }
 
@@ -851,6 +890,8 @@ export class FunctionWalker {
         const opSite: LockOpSite = { node, seq: site.seq, op: { kind: 'acquire', lock: returned, api: site.calleeText, yields: 'releaser' }, held: site.held, awaited: false, discarded: false };
         return { call: site, pendingAcquire: { lock: returned, yields: wrapper.returns.what === 'handle' ? 'handle' : 'releaser', node, site: opSite } };
       }
+      // awaiting an acquire wrapper takes the lock, like awaiting the acquire it returns
+      if (wrapper.returns.what !== 'lock' && !this.state.held.has(returned.id)) this.hold(returned, node, 'wrapper');
       return { call: site, lockValue: { lock: returned, what: wrapper.returns.what } };
     }
     return { call: site };

@@ -1,0 +1,276 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeSources } from './support/virtual-program.js';
+import { callIn, chainText, factsOf, summaryOf } from './support/facts.js';
+
+const names = (a: ReturnType<typeof analyzeSources>, keys: string[]) => keys.map((k) => a.functions.get(k)?.name ?? k).sort();
+
+describe('call graph', () => {
+  it('resolves calls through re-exports, import * as, default imports and aliases', () => {
+    const a = analyzeSources({
+      'src/lib/impl.ts': `export async function save() {}
+export default function load() {}
+`,
+      'src/lib/index.ts': `export { save as persist } from './impl.js';
+export { default } from './impl.js';
+`,
+      'src/app/main.ts': `import * as lib from '../lib/index.js';
+import load from '../lib/index.js';
+import { persist } from '../lib/index.js';
+const alias = persist;
+export async function run() {
+  await lib.persist();
+  load();
+  await alias();
+}`,
+    });
+    expect(callIn(a, 'run', 'lib.persist').targets).toEqual(['src/lib/impl.ts#save']);
+    expect(callIn(a, 'run', 'load').targets).toEqual(['src/lib/impl.ts#load']);
+    expect(callIn(a, 'run', 'alias').targets).toEqual(['src/lib/impl.ts#save']);
+  });
+
+  it('fans interface and abstract calls out to every implementation in the program', () => {
+    const a = analyzeSources({
+      'src/app/store.ts': `export interface Store { put(k: string): Promise<void>; }
+export abstract class Base { abstract flush(): Promise<void>; }
+export class Disk extends Base implements Store {
+  async put(k: string) {}
+  async flush() {}
+}
+export class Memory implements Store {
+  async put(k: string) {}
+}
+export class Remote extends Base {
+  async flush() {}
+}
+export async function use(s: Store, b: Base) {
+  await s.put('k');
+  await b.flush();
+}`,
+    });
+    expect(names(a, callIn(a, 'use', 's.put').targets)).toEqual(['Disk.put', 'Memory.put']);
+    expect(names(a, callIn(a, 'use', 'b.flush').targets)).toEqual(['Disk.flush', 'Remote.flush']);
+  });
+
+  it('makes callbacks edges: runExclusive, Promise.all(xs.map(cb)), then, forEach', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `import { Mutex } from 'async-mutex';
+const mu = new Mutex();
+async function step(x: number) { return x; }
+export async function run(xs: number[]) {
+  await mu.runExclusive(() => step(1));
+  await Promise.all(xs.map((x) => step(x)));
+  await step(2).then((v) => step(v));
+  xs.forEach((x) => { void step(x); });
+}`,
+    });
+    const run = factsOf(a, 'run');
+    const callbackEdges = run.calls.flatMap((c) => c.callbackArgs.map((cb) => [c.calleeText, a.facts.get(cb.fn)!.calls.map((s) => s.calleeText)]));
+    expect(callbackEdges).toEqual([
+      ['mu.runExclusive', ['step']],
+      ['xs.map', ['step']],
+      ['step(2).then', ['step']],
+      ['xs.forEach', ['step']],
+    ]);
+    // Every callback's own call to step reaches the function.
+    expect(a.callers.get('src/app/main.ts#step')?.length).toBe(5);
+  });
+
+  it('handles recursion and mutual recursion as a fixpoint', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `import { promises as fs } from 'node:fs';
+export async function even(n: number): Promise<boolean> { return n === 0 ? true : odd(n - 1); }
+export async function odd(n: number): Promise<boolean> {
+  if (n === 0) { await fs.readFile('/dev/null'); return false; }
+  return even(n - 1);
+}`,
+    });
+    expect(chainText(a, summaryOf(a, 'even').mayBlock!.chain)).toEqual(['odd', 'op:fs/promises.readFile (file-system I/O)']);
+    expect(summaryOf(a, 'odd').mayBlock).toBeDefined();
+  });
+
+  it('an unresolved callee is unknown, never a crash', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `// @ts-nocheck
+import { missing } from './does-not-exist.js';
+export async function run(x: any) {
+  await missing();
+  await x.anything();
+}`,
+    });
+    expect(factsOf(a, 'run').calls.map((c) => [c.calleeText, c.targets.length, c.external?.kind])).toEqual([
+      ['missing', 0, 'unresolved'],
+      ['x.anything', 0, 'unresolved'],
+    ]);
+    expect(a.diagnostics).toEqual([]);
+  });
+});
+
+describe('may-block chains', () => {
+  it('ends each chain at a real blocking operation, through any depth of calls', () => {
+    const a = analyzeSources({
+      'src/sync/engine.ts': `import { flush } from '../storage/cache.js';
+export async function tick() { await flush(); }
+`,
+      'src/storage/cache.ts': `import { persist } from './store.js';
+export async function flush() { await persist('x'); }
+`,
+      'src/storage/store.ts': `import { writeFile } from 'node:fs/promises';
+export async function persist(data: string) { await writeFile('/tmp/x', data); }
+`,
+    });
+    expect(chainText(a, summaryOf(a, 'tick').mayBlock!.chain)).toEqual(['flush', 'persist', 'op:fs/promises.writeFile (file-system I/O)']);
+    expect([...summaryOf(a, 'tick').blockingThrough.keys()].sort()).toEqual(['storage', 'sync']);
+  });
+
+  it('an async function that never suspends does not block; a sleep built from setTimeout does', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `export async function pure(x: number) { return x * 2; }
+export async function awaitsPure() { return (await pure(1)) + 1; }
+export function sleep(ms: number) { return new Promise<void>((resolve) => setTimeout(resolve, ms)); }
+export async function waits() { await sleep(10); }
+export async function resolved() { await Promise.resolve(1); }
+`,
+    });
+    expect(summaryOf(a, 'pure').mayBlock).toBeUndefined();
+    expect(summaryOf(a, 'awaitsPure').mayBlock).toBeUndefined();
+    expect(summaryOf(a, 'resolved').mayBlock).toBeUndefined();
+    expect(chainText(a, summaryOf(a, 'waits').mayBlock!.chain)).toEqual(['sleep', 'op:a promise settled by setTimeout']);
+  });
+
+  it('counts what is returned as well as what is awaited, and calls not waited for do not block', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `import { readFile } from 'node:fs/promises';
+export function returns() { return readFile('/x'); }
+export async function floats() { void readFile('/x'); return 1; }
+export async function stored() { const p = readFile('/x'); await p; }
+`,
+    });
+    expect(summaryOf(a, 'returns').mayBlock).toBeDefined();
+    expect(summaryOf(a, 'floats').mayBlock).toBeUndefined();
+    expect(summaryOf(a, 'stored').mayBlock).toBeDefined();
+  });
+
+  it('@nonBlocking cuts a chain for every caller; @blocking declares one', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `import { readFile } from 'node:fs/promises';
+/** @nonBlocking reads a file that is always in the page cache */
+export async function warm() { await readFile('/x'); }
+export async function caller() { await warm(); }
+/** @blocking talks to the hardware token */
+export async function sign(): Promise<string> { return 'sig'; }
+export async function signer() { await sign(); }
+`,
+    });
+    expect(summaryOf(a, 'warm').mayBlock).toBeUndefined();
+    expect(summaryOf(a, 'caller').mayBlock).toBeUndefined();
+    expect(chainText(a, summaryOf(a, 'signer').mayBlock!.chain)).toEqual(['sign', 'op:documented @blocking']);
+  });
+});
+
+describe('summaries', () => {
+  it('acquire wrappers, release wrappers and lock wrappers fall out of the summaries, to any depth', () => {
+    const a = analyzeSources({
+      'src/app/locks.ts': `import { Mutex } from 'async-mutex';
+export class Db {
+  private readonly mutex = new Mutex();
+  private release?: () => void;
+  /** returns the releaser: an acquire wrapper */
+  open() { return this.mutex.acquire(); }
+  async lock() { this.release = await this.mutex.acquire(); }
+  unlock() { this.mutex.release(); }
+  withLock<T>(fn: () => Promise<T>) { return this.mutex.runExclusive(fn); }
+  withLockTwice<T>(fn: () => Promise<T>) { return this.withLock(fn); }
+}
+`,
+      'src/app/main.ts': `import { Db } from './locks.js';
+const db = new Db();
+declare function work(): Promise<void>;
+export async function a() {
+  const release = await db.open();
+  await work();
+  release();
+}
+export async function b() {
+  await db.lock();
+  await work();
+  db.unlock();
+  await work();
+}
+export async function c() {
+  await db.withLockTwice(async () => { await work(); });
+}`,
+    });
+    const held = (fn: string, nth: number) => callIn(a, fn, 'work', nth).held.map((h) => h.lock.id);
+    expect(held('a', 0)).toEqual(['Db#mutex']);
+    expect(held('b', 0)).toEqual(['Db#mutex']);
+    expect(held('b', 1)).toEqual([]);
+    const callback = [...a.facts.values()].find((f) => f.info.inlineArgumentOf && f.info.name.startsWith('c>'))!;
+    expect(callback.calls.map((s) => s.held.map((h) => h.lock.id))).toEqual([['Db#mutex']]);
+    expect([...a.wrappers.keys()].map((k) => a.functions.get(k)!.name).sort()).toEqual(['Db.lock', 'Db.open', 'Db.unlock', 'Db.withLock', 'Db.withLockTwice']);
+  });
+
+  it('transitive acquires substitute a lock parameter with the caller’s lock', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `import { Mutex } from 'async-mutex';
+class Account { readonly mu = new Mutex(); }
+async function under(m: Mutex, fn: () => void) { await m.runExclusive(fn); }
+const a = new Account();
+export async function transfer() { await under(a.mu, () => {}); }
+`,
+    });
+    expect([...summaryOf(a, 'transfer').acquires.keys()]).toEqual(['Account#mu']);
+  });
+
+  it('locks held on entry propagate along call edges, with the call that holds them', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `import { Mutex } from 'async-mutex';
+const mu = new Mutex();
+function inner() {}
+function middle() { inner(); }
+export async function outer() { await mu.runExclusive(() => middle()); }
+`,
+    });
+    expect([...summaryOf(a, 'middle').heldOnEntry.keys()]).toEqual(['src/app/main.ts#mu']);
+    expect([...summaryOf(a, 'inner').heldOnEntry.keys()]).toEqual(['src/app/main.ts#mu']);
+    expect(summaryOf(a, 'inner').heldOnEntry.get('src/app/main.ts#mu')!.via.map((l) => a.functions.get(l.to!)!.name)).toEqual(['middle', 'inner']);
+  });
+
+  it('shared state read and written directly and through helpers; locals are not shared', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `let counter = 0;
+const cache = new Map<string, number>();
+export class Service {
+  total = 0;
+  readonly name = 'svc';
+  private bump() { this.total += 1; }
+  async run(k: string) {
+    const local = { n: 1 };
+    local.n++;
+    const seen = cache.get(k);
+    counter = counter + 1;
+    this.bump();
+    cache.set(k, this.total);
+    return seen;
+  }
+}`,
+    });
+    const run = factsOf(a, 'Service.run');
+    expect([...new Set(run.reads.map((r) => r.state))].sort()).toEqual(['Service#total', 'src/app/main.ts#cache[]', 'src/app/main.ts#counter']);
+    expect([...new Set(run.writes.map((w) => w.state))].sort()).toEqual(['src/app/main.ts#cache[]', 'src/app/main.ts#counter']);
+    expect([...summaryOf(a, 'Service.run').writes.keys()].sort()).toEqual(['Service#total', 'src/app/main.ts#cache[]', 'src/app/main.ts#counter']);
+  });
+});
+
+describe('subsystems', () => {
+  it('defaults to the first folder under the common source root, and honours configured globs', () => {
+    const files = {
+      'src/storage/db.ts': 'export const db = 1;',
+      'src/api/routes/users.ts': 'export const users = 1;',
+      'src/index.ts': 'export const main = 1;',
+    };
+    const a = analyzeSources(files);
+    expect(['src/storage/db.ts', 'src/api/routes/users.ts', 'src/index.ts'].map((f) => a.subsystemOf(`${a.options.rootDir}/${f}`))).toEqual(['storage', 'api', '(root)']);
+    const b = analyzeSources(files, { subsystems: { globs: { http: ['src/api/**'] } } });
+    expect(b.subsystemOf(`${b.options.rootDir}/src/api/routes/users.ts`)).toBe('http');
+  });
+});
