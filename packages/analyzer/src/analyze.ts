@@ -1,7 +1,7 @@
 import path from 'node:path';
 import ts from 'typescript';
 import type { Analysis } from './analysis.js';
-import { CallClassifier } from './graph/call-classifier.js';
+import { CallClassifier, lockTypeOf } from './graph/call-classifier.js';
 import { Dispatch } from './graph/dispatch.js';
 import { enclosingFunction, indexFunctions } from './graph/functions.js';
 import { createSubsystemResolver } from './graph/subsystems.js';
@@ -47,7 +47,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions): Analysis {
   const subsystemOf = createSubsystemResolver(rootDir, sourceFiles.map((sf) => sf.fileName), options.subsystems);
   progress(`indexing ${sourceFiles.length} files`);
   const index = indexFunctions(sourceFiles, rootDir, subsystemOf);
-  const programLocks = discoverProgramLocks(sourceFiles, checker, options.locks);
+  const noProgramLocks = { classes: new Map(), functions: new Map() };
+  const programLocks = discoverProgramLocks(sourceFiles, checker, options.locks, (type) => lockTypeOf(program, checker, type, noProgramLocks)?.role === 'lock');
   const classifier = new CallClassifier(
     program,
     checker,
@@ -59,6 +60,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions): Analysis {
   const dispatch = new Dispatch(checker, index, sourceFiles);
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
+  const lockTypes = new Map();
 
   const walkFiles = (files: readonly ts.SourceFile[], wrappers: ReadonlyMap<string, WrapperSummary>, facts: Map<string, FunctionFacts>) => {
     const ctx: WalkContext = {
@@ -72,6 +74,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions): Analysis {
       reentrantIds,
       facts,
       wrappers,
+      lockTypes,
       onError: (fn, error) => {
         diagnostics.push({
           severity: 'error',

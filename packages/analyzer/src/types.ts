@@ -133,6 +133,8 @@ export interface LockOperation {
   callbackArg?: number;
   /** Name of the API as written in messages, e.g. `Mutex.runExclusive`. */
   api: string;
+  /** Further locks taken by the same call: async-lock key arrays, redlock resource arrays. */
+  also?: LockIdentity[];
 }
 
 export interface CallSite {
@@ -266,6 +268,10 @@ export interface FunctionFacts {
   stores: { node: ts.Node; target: ts.Expression; values: { lock: LockIdentity; what: LockValueKind }[] }[];
   /** Lock values returned to the caller. */
   returns: { node: ts.Node; lock: LockIdentity; what: LockValueKind }[];
+  /** `throw` statements, with the locks held when they run (before any enclosing `finally`). */
+  throws: { node: ts.ThrowStatement; held: HeldLock[] }[];
+  /** `break`/`continue`, with the locks held when control reaches their target (after the `finally` blocks they leave). */
+  jumps: { node: ts.BreakOrContinueStatement; held: HeldLock[] }[];
 }
 
 export interface LockOpSite {

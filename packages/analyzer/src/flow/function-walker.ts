@@ -37,7 +37,7 @@ interface FlowState {
 
 interface Value {
   lockValue?: LockValue;
-  pendingAcquire?: { lock: LockIdentity; yields: 'releaser' | 'handle' | 'none' | 'tuple-releaser'; node: ts.Node; site: LockOpSite };
+  pendingAcquire?: { lock: LockIdentity; also?: LockIdentity[]; yields: 'releaser' | 'handle' | 'none' | 'tuple-releaser'; node: ts.Node; site: LockOpSite };
   tryResult?: { lock: LockIdentity; site: LockOpSite };
   call?: CallSite;
   /** Elements of an array/object literal that carry locks. */
@@ -55,6 +55,8 @@ export interface WalkContext {
   reentrantIds: ReadonlySet<string>;
   /** Facts of every function walked, keyed by function key. */
   facts: Map<string, FunctionFacts>;
+  /** Lock models of declared types, per symbol: shared by every walk of the analysis. */
+  lockTypes: Map<ts.Symbol, ReturnType<typeof lockTypeOf>>;
   /** What calls to user functions do to locks, from the previous round (empty in the first). */
   wrappers: ReadonlyMap<string, WrapperSummary>;
   onError: (fn: FunctionInfo, error: unknown) => void;
@@ -62,7 +64,7 @@ export interface WalkContext {
 
 /** How a callback written inline at a call is invoked, as far as the call's own API tells. */
 type LocalInvocation =
-  | { mode: 'under-lock'; lock: LockIdentity; via: ts.Node }
+  | { mode: 'under-lock'; lock: LockIdentity; also?: LockIdentity[]; via: ts.Node }
   | { mode: 'immediate' }
   | { mode: 'deferred' }
   | { mode: 'unknown' };
@@ -83,6 +85,8 @@ export class FunctionWalker {
   private readonly openRegions = new Map<string, HeldRegion>();
   private readonly loopExits: { breaks: FlowState[]; continues: FlowState[]; finallyDepth: number }[] = [];
   private readonly finallyStack: ts.Block[] = [];
+  /** Per entry of `finallyStack`: the states a return, throw or jump carried into that finally. */
+  private readonly finallyEntries: FlowState[][] = [];
   private readonly identity: IdentityContext;
   private state: FlowState;
 
@@ -188,9 +192,23 @@ export class FunctionWalker {
     });
   }
 
+  /**
+   * The lock model of a value's type. Asked for every identifier and property read, so it is
+   * memoised per symbol (the declared type), and asks the checker for a node's own type only
+   * where there is no symbol to go by.
+   */
   private lockTypeOfNode(node: ts.Node): ReturnType<typeof lockTypeOf> {
+    const { checker } = this.ctx;
     try {
-      return lockTypeOf(this.ctx.program, this.ctx.checker, this.ctx.checker.getTypeAtLocation(node), this.ctx.programLocks);
+      const nameNode = ts.isPropertyAccessExpression(node) ? node.name : ts.isIdentifier(node) || ts.isParameter(node) ? node : undefined;
+      const symbol = nameNode && (ts.isParameter(nameNode) ? checker.getSymbolAtLocation(nameNode.name) : checker.getSymbolAtLocation(nameNode));
+      if (!symbol) return lockTypeOf(this.ctx.program, checker, checker.getTypeAtLocation(node), this.ctx.programLocks);
+      const memo = this.ctx.lockTypes;
+      if (memo.has(symbol)) return memo.get(symbol);
+      const type = symbol.flags & ts.SymbolFlags.Alias ? checker.getTypeAtLocation(node) : checker.getTypeOfSymbol(symbol);
+      const model = lockTypeOf(this.ctx.program, checker, type, this.ctx.programLocks);
+      memo.set(symbol, model);
+      return model;
     } catch {
       return undefined;
     }
@@ -386,7 +404,10 @@ export class FunctionWalker {
 
   private tryStatement(node: ts.TryStatement): void {
     const before = this.clone();
-    if (node.finallyBlock) this.finallyStack.push(node.finallyBlock);
+    if (node.finallyBlock) {
+      this.finallyStack.push(node.finallyBlock);
+      this.finallyEntries.push([]);
+    }
     this.walkBlock(node.tryBlock);
     const afterTry = this.state;
     let afterCatch: FlowState | undefined;
@@ -397,14 +418,54 @@ export class FunctionWalker {
       this.walkBlock(node.catchClause.block);
       afterCatch = this.state;
     }
-    if (node.finallyBlock) this.finallyStack.pop();
-    this.state = this.join(afterCatch ? [afterTry, afterCatch] : [afterTry]);
+    let entries: FlowState[] = [];
     if (node.finallyBlock) {
+      this.finallyStack.pop();
+      entries = this.finallyEntries.pop()!.filter((e) => e.reachable);
+    }
+    this.state = this.join(afterCatch ? [afterTry, afterCatch] : [afterTry]);
+    if (node.finallyBlock && entries.length === 0) {
       const reachable = this.state.reachable;
       this.state.reachable = true;
       this.walkBlock(node.finallyBlock);
       this.state.reachable = this.state.reachable && reachable;
+    } else if (node.finallyBlock) {
+      // Record the finally as entered from every way in (the try's end, and each return, throw or
+      // jump out of it); continue after it from the try's normal end only.
+      const normal = this.state;
+      this.state = this.join([normal, ...entries]);
+      this.state.reachable = true;
+      this.walkBlock(node.finallyBlock);
+      if (normal.reachable) {
+        const wasRecording = this.recording;
+        this.recording = false;
+        this.state = this.clone(normal);
+        this.walkBlock(node.finallyBlock);
+        this.recording = wasRecording;
+      } else {
+        this.state.reachable = false;
+      }
     }
+  }
+
+  /**
+   * Runs the finally blocks above `depth` (innermost first) on the current state, as a return,
+   * throw or jump does on its way out, noting the state each one is entered with. Each finally
+   * sees only the blocks outside it: a return inside it must not run it again.
+   */
+  private runFinallyBlocks(depth: number): void {
+    const leaving = this.finallyStack.splice(depth);
+    const entries = this.finallyEntries.splice(depth);
+    for (let i = leaving.length - 1; i >= 0; i--) {
+      entries[i]!.push(this.clone());
+      this.finallyStack.push(...leaving.slice(0, i));
+      this.finallyEntries.push(...entries.slice(0, i));
+      this.walkBlock(leaving[i]!);
+      this.finallyStack.length = depth;
+      this.finallyEntries.length = depth;
+    }
+    this.finallyStack.push(...leaving);
+    this.finallyEntries.push(...entries);
   }
 
   /** A return or throw inside try blocks runs their finally blocks first: what they release is not held at the exit. */
@@ -417,7 +478,7 @@ export class FunctionWalker {
     const wasRecording = this.recording;
     this.state = this.clone();
     this.recording = false;
-    for (let i = this.finallyStack.length - 1; i >= 0; i--) this.walkBlock(this.finallyStack[i]!);
+    this.runFinallyBlocks(0);
     this.recording = wasRecording;
     if (!isThrow && this.recording) this.facts.exits.push({ node, held: this.snapshot() });
     this.state = saved;
@@ -430,14 +491,7 @@ export class FunctionWalker {
     const wasRecording = this.recording;
     this.state = this.clone();
     this.recording = false;
-    const leaving = this.finallyStack.splice(depth);
-    for (let i = leaving.length - 1; i >= 0; i--) {
-      // Each finally sees only the blocks outside it: a jump inside it must not run it again.
-      this.finallyStack.push(...leaving.slice(0, i));
-      this.walkBlock(leaving[i]!);
-      this.finallyStack.length = depth;
-    }
-    this.finallyStack.push(...leaving);
+    this.runFinallyBlocks(depth);
     const result = this.state;
     this.recording = wasRecording;
     this.state = saved;
@@ -747,13 +801,14 @@ export class FunctionWalker {
     const value = this.expression(node.expression, { awaited: true, returned: use.returned });
     this.yieldPoint(node, value.call);
     if (value.pendingAcquire) {
-      const { lock, yields, node: at, site } = value.pendingAcquire;
+      const { lock, also, yields, node: at, site } = value.pendingAcquire;
       site.awaited = true;
-      this.hold(lock, at, 'acquire');
+      for (const each of [lock, ...(also ?? [])]) this.hold(each, at, 'acquire');
       const what: LockValueKind | undefined = yields === 'releaser' || yields === 'tuple-releaser' ? 'releaser' : yields === 'handle' ? 'handle' : undefined;
       return what ? { lockValue: { lock, what } } : emptyValue;
     }
     if (value.call?.external?.kind === 'lock-op' && value.call.external.op.kind === 'try-acquire') return value;
+    if (value.call?.external?.kind === 'lock-op' && value.call.external.op.kind === 'extend' && value.lockValue) return { lockValue: value.lockValue };
     // `await openTxn()`: an awaited wrapper already resolved to the releaser or handle it hands back
     if (value.lockValue && value.call?.targets.length) return { lockValue: value.lockValue };
     return emptyValue;
@@ -836,7 +891,7 @@ export class FunctionWalker {
     if (lockOp && (lockOp.op.kind === 'run-callback' || lockOp.op.kind === 'acquire')) {
       const callbackArg = lockOp.op.callbackArg;
       const index = callbackArg === -1 ? argCount - 1 : callbackArg;
-      if (index === argIndex) return { mode: 'under-lock', lock: lockOp.op.lock, via: node };
+      if (index === argIndex) return { mode: 'under-lock', lock: lockOp.op.lock, also: lockOp.op.also, via: node };
       return { mode: 'deferred' };
     }
     if (classification.kind === 'callback-api') {
@@ -986,7 +1041,11 @@ export class FunctionWalker {
     // The lock: the receiver for methods, the callee for callable locks, a keyed place for module functions.
     let lock: LockIdentity | undefined;
     const keyArg = 'keyArg' in api ? api.keyArg : undefined;
-    const keyed = keyArg !== undefined ? { keyed: true as const, key: literalText(args[keyArg]) } : undefined;
+    const keyExpr = keyArg !== undefined ? args[keyArg] : undefined;
+    const keyList = keyExpr && ts.isArrayLiteralExpression(stripExpression(keyExpr)) ? (stripExpression(keyExpr) as ts.ArrayLiteralExpression).elements : undefined;
+    // `acquire(['stock', 'orders'], fn)` takes one lock per key
+    const keys = keyArg === undefined ? [] : keyList && keyList.length > 0 ? keyList.map((k) => literalText(k, this.ctx.checker)) : [literalText(keyExpr, this.ctx.checker)];
+    const keyed = keyArg !== undefined ? { keyed: true as const, key: keys[0] } : undefined;
     if (model.role === 'handle' || (api.op === 'release' && api.handleArg !== undefined)) {
       const handleExpr = api.op === 'release' && api.handleArg !== undefined ? args[api.handleArg] : ts.isPropertyAccessExpression(callee) ? callee.expression : undefined;
       const handle = handleExpr ? this.expressionLockValue(handleExpr) : receiverValue.lockValue;
@@ -994,8 +1053,12 @@ export class FunctionWalker {
     } else if (model.role === 'function' && keyed) {
       lock = makeIdentity({ id: model.library }, model.library, model.kind, model.reentrant, keyed);
     } else {
-      const receiver = ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee) ? callee.expression : callee;
-      const underlying = this.undecorated(receiver);
+      // a callable lock (`this.flushLock()`) is the callee itself; a method's lock is its receiver
+      const callable = api.op === 'acquire-or-run';
+      const receiver = !callable && (ts.isPropertyAccessExpression(callee) || ts.isElementAccessExpression(callee)) ? callee.expression : callee;
+      let underlying = this.undecorated(receiver);
+      // a decorated fresh lock (`const timed = withTimeout(new Mutex(), 100)`) is known by its binding
+      if (ts.isNewExpression(underlying)) underlying = stripExpression(receiver);
       const place = receiverValue.lockValue && underlying === receiver ? { id: receiverValue.lockValue.lock.id, paramIndex: receiverValue.lockValue.lock.paramIndex } : placeOf(this.identity, underlying);
       const declaration = this.declarationOfPlace(underlying);
       const reentrant = this.isReentrant(place.id, model.reentrant, node, model.reentrantOption, declaration);
@@ -1004,6 +1067,10 @@ export class FunctionWalker {
     if (!lock) return undefined;
     const kind = api.op === 'acquire-or-run' ? (args.length > 0 ? 'run-callback' : 'acquire') : api.op;
     const op: LockOperation = { kind, lock, api: model.apiName };
+    if (keys.length > 1 && lock.keyed) {
+      const base = lock.id.slice(0, lock.id.lastIndexOf('['));
+      op.also = keys.slice(1).map((key) => ({ ...lock!, id: `${base}[${key === undefined ? '*' : `'${key}'`}]`, key }));
+    }
     if (api.op === 'acquire') op.yields = api.yields;
     if (api.op === 'acquire-or-run') op.yields = 'releaser';
     if (api.op === 'run-callback' || api.op === 'acquire-or-run') {
@@ -1022,11 +1089,11 @@ export class FunctionWalker {
         if (inner) return this.undecorated(inner);
       }
     }
-    if (ts.isIdentifier(e)) {
-      // const guarded = withTimeout(mutex, 100)
-      const symbol = resolveAlias(this.ctx.checker, this.ctx.checker.getSymbolAtLocation(e));
+    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+      // const guarded = withTimeout(mutex, 100); private readonly timed = withTimeout(this.mutex, 500)
+      const symbol = resolveAlias(this.ctx.checker, this.ctx.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e));
       const declaration = symbol?.valueDeclaration;
-      if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer && ts.isCallExpression(stripExpression(declaration.initializer))) {
+      if (declaration && (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer && ts.isCallExpression(stripExpression(declaration.initializer))) {
         const init = stripExpression(declaration.initializer) as ts.CallExpression;
         const classification = this.ctx.classifier.classify(init);
         if (classification.kind === 'lock' && classification.model.api.op === 'decorate') return this.undecorated(init);
@@ -1070,7 +1137,7 @@ export class FunctionWalker {
 
   private applyLockOp(
     node: ts.CallExpression | ts.NewExpression,
-    { op }: { op: LockOperation },
+    { op, model }: { op: LockOperation; model?: AppliedLockModel },
     use: { discarded?: boolean; returned?: boolean; awaited?: boolean; voided?: boolean },
     heldBefore: HeldLock[],
     callbackArgs: CallSite['callbackArgs'],
@@ -1078,16 +1145,17 @@ export class FunctionWalker {
     paramArgs: CallSite['paramArgs'],
   ): Value {
     const site = this.recordLockOp(node, op, use, heldBefore, undefined);
+    for (const other of op.also ?? []) this.recordLockOp(node, { ...op, lock: other, also: undefined }, use, heldBefore, undefined);
     const call = this.recordCall(node, use, { external: { kind: 'lock-op', op }, callbackArgs, lockArgs, paramArgs, held: heldBefore });
     switch (op.kind) {
       case 'acquire': {
         const yields = op.yields ?? 'none';
         // Synchronous acquires (proper-lockfile lockSync) hold at once.
         if (!isPromiseReturning(this.ctx.checker, node)) {
-          this.hold(op.lock, node, 'acquire');
+          for (const lock of [op.lock, ...(op.also ?? [])]) this.hold(lock, node, 'acquire');
           return { call, lockValue: yields === 'none' ? undefined : { lock: op.lock, what: yields === 'handle' ? 'handle' : 'releaser' } };
         }
-        return { call, pendingAcquire: { lock: op.lock, yields, node, site } };
+        return { call, pendingAcquire: { lock: op.lock, also: op.also, yields, node, site } };
       }
       case 'try-acquire': {
         const tried = { lock: op.lock, site };
@@ -1097,6 +1165,9 @@ export class FunctionWalker {
       case 'release':
         this.release(op.lock, node, site);
         return { call };
+      case 'extend':
+        // `lock = await lock.extend(ttl)` (redlock): the extended handle is the same lock's handle.
+        return model?.role === 'handle' ? { call, lockValue: { lock: op.lock, what: 'handle' } } : { call };
       default:
         return { call };
     }
@@ -1132,7 +1203,11 @@ export class FunctionWalker {
 
   private noteReturn(node: ts.Node, value: Value): void {
     if (!this.recording) return;
-    const carried = value.lockValue ?? (value.pendingAcquire ? { lock: value.pendingAcquire.lock, what: value.pendingAcquire.yields === 'none' ? ('lock' as const) : ('releaser' as const) } : undefined);
+    const carried =
+      value.lockValue ??
+      (value.pendingAcquire ? { lock: value.pendingAcquire.lock, what: value.pendingAcquire.yields === 'none' ? ('lock' as const) : ('releaser' as const) } : undefined) ??
+      // `return { [Symbol.dispose]: release }`: a guard object that carries the releaser
+      (value.carried?.length === 1 ? { lock: value.carried[0]!.lock, what: 'guard' as const } : undefined);
     if (carried) this.facts.returns.push({ lock: carried.lock, what: carried.what, node });
   }
 
@@ -1147,13 +1222,15 @@ export class FunctionWalker {
     if (invocation.mode === 'under-lock') {
       held = [
         ...this.snapshot(),
-        { lock: invocation.lock, acquiredAt: invocation.via, via: 'callback' as const, definite: true },
+        ...[invocation.lock, ...(invocation.also ?? [])].map((lock) => ({ lock, acquiredAt: invocation.via, via: 'callback' as const, definite: true })),
       ];
     }
     const child = new FunctionWalker(this.ctx, info, { values: this.state.values, held });
     const facts = child.walk();
     if (invocation.mode === 'under-lock') {
-      facts.regions.push({ lock: invocation.lock, function: info.key, kind: 'callback', start: invocation.via, releases: [] });
+      for (const lock of [invocation.lock, ...(invocation.also ?? [])]) {
+        facts.regions.push({ lock, function: info.key, kind: 'callback', start: invocation.via, releases: [] });
+      }
     }
     return info;
   }

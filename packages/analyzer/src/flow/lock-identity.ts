@@ -42,13 +42,25 @@ export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol | undefi
   return symbol;
 }
 
-export function literalText(expr: ts.Expression | undefined): string | undefined {
+/** The literal a key expression stands for: a literal, an array of them, or a `const` bound to one. */
+export function literalText(expr: ts.Expression | undefined, checker?: ts.TypeChecker, depth = 0): string | undefined {
   if (!expr) return undefined;
   const e = stripExpression(expr);
   if (ts.isStringLiteralLike(e) || ts.isNumericLiteral(e)) return e.text;
   if (ts.isArrayLiteralExpression(e)) {
-    const parts = e.elements.map((el) => literalText(el));
+    const parts = e.elements.map((el) => literalText(el, checker, depth));
     return parts.every((p) => p !== undefined) ? parts.join(',') : undefined;
+  }
+  if (checker && depth < 4 && (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e))) {
+    const symbol = resolveAlias(checker, checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e));
+    const declaration = symbol?.valueDeclaration;
+    const isConst =
+      !!declaration &&
+      ((ts.isVariableDeclaration(declaration) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0) ||
+        (ts.isPropertyDeclaration(declaration) && !!ts.getModifiers(declaration)?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword)));
+    if (isConst && (declaration as ts.VariableDeclaration | ts.PropertyDeclaration).initializer) {
+      return literalText((declaration as ts.VariableDeclaration).initializer, checker, depth + 1);
+    }
   }
   return undefined;
 }
@@ -80,12 +92,12 @@ export function placeOf(ctx: IdentityContext, expression: ts.Expression, depth =
     return { id: `${placeOf(ctx, expr.expression, depth + 1).id}.${expr.name.text}` };
   }
   if (ts.isElementAccessExpression(expr)) {
-    const key = literalText(expr.argumentExpression);
+    const key = literalText(expr.argumentExpression, checker);
     return { id: `${placeOf(ctx, expr.expression, depth + 1).id}[${key === undefined ? '*' : `'${key}'`}]` };
   }
   if (ts.isCallExpression(expr) && ts.isPropertyAccessExpression(expr.expression) && expr.expression.name.text === 'get') {
     // locks.get(key): a map of locks is one keyed lock family
-    const key = literalText(expr.arguments[0]);
+    const key = literalText(expr.arguments[0], checker);
     return { id: `${placeOf(ctx, expr.expression.expression, depth + 1).id}[${key === undefined ? '*' : `'${key}'`}]` };
   }
   if (expr.kind === ts.SyntaxKind.ThisKeyword) {

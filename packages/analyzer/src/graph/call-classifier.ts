@@ -31,7 +31,8 @@ export type CallClass =
 
 /** Locks written in the program itself: classes tagged `@lock`, declared in configuration, or recognised by shape. */
 export interface ProgramLockModels {
-  classes: Map<ts.ClassLikeDeclaration, { kind: LockKind; reentrant: boolean; library: string; members: Record<string, ApiModel> }>;
+  /** Lock classes and interfaces written in the program, by declaration. */
+  classes: Map<ts.Node, { kind: LockKind; reentrant: boolean; library: string; members: Record<string, ApiModel> }>;
   functions: Map<ts.Node, { library: string; api: ApiModel; reentrant: boolean }>;
 }
 
@@ -64,7 +65,19 @@ export class CallClassifier {
     return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   }
 
+  private readonly byCall = new Map<ts.Node, CallClass>();
+
+  /** What a call is; memoised per call node, so the rounds of the walk ask the checker once. */
   classify(call: ts.CallLikeExpression): CallClass {
+    let result = this.byCall.get(call);
+    if (!result) {
+      result = this.classifyUncached(call);
+      this.byCall.set(call, result);
+    }
+    return result;
+  }
+
+  private classifyUncached(call: ts.CallLikeExpression): CallClass {
     const declaration = this.declarationOf(call);
     if (!declaration) return this.classifyUnresolvedGlobal(call);
     const cached = this.byDeclaration.get(declaration);
@@ -86,7 +99,9 @@ export class CallClassifier {
       return { kind: 'user', declarations: [declaration] };
     }
     const origin = declarationOrigin(this.program, declaration);
-    const lock = libraryLockModel(origin);
+    // `release()` whose type `() => Promise<void>` is written inside `lock`'s return type resolves to a
+    // signature declared within `lock`: calling it is calling what `lock` handed back, not `lock`.
+    const lock = isFunctionTypeLiteral(declaration) ? undefined : libraryLockModel(origin);
     if (lock) return { kind: 'lock', model: lock };
     const apiName = origin.path.filter((n) => n !== 'global').join('.') || '(anonymous)';
     for (const op of NON_BLOCKING_PROMISE_APIS) {
@@ -120,13 +135,17 @@ export class CallClassifier {
       return { library: fn.library, kind: 'mutex', reentrant: fn.reentrant, role: 'function', api: fn.api, apiName: declarationName(declaration) };
     }
     const owner = declaration.parent;
-    if (!owner || !ts.isClassLike(owner)) return undefined;
+    if (!owner || !(ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner))) return undefined;
     const cls = this.programLocks.classes.get(owner);
     const member = declarationName(declaration);
     const api = cls?.members[member];
     if (!cls || !api) return undefined;
     return { library: cls.library, kind: cls.kind, reentrant: cls.reentrant, role: 'lock', api, apiName: `${owner.name?.text ?? '<class>'}.${member}` };
   }
+}
+
+function isFunctionTypeLiteral(declaration: ts.Declaration): boolean {
+  return ts.isFunctionTypeNode(declaration) || (ts.isCallSignatureDeclaration(declaration) && ts.isTypeLiteralNode(declaration.parent));
 }
 
 function displayModule(module: string | undefined): string {
@@ -178,7 +197,7 @@ export function lockTypeOf(
   for (const candidate of candidates) {
     const symbol = candidate.aliasSymbol ?? candidate.getSymbol();
     for (const declaration of symbol?.declarations ?? []) {
-      if (ts.isClassLike(declaration)) {
+      if (ts.isClassLike(declaration) || ts.isInterfaceDeclaration(declaration)) {
         const own = programLocks.classes.get(declaration);
         if (own) return { library: own.library, role: 'lock', kind: own.kind, reentrant: own.reentrant };
       }

@@ -63,6 +63,12 @@ export const CALLBACK_APIS: Readonly<Record<string, CallbackApiModel>> = {
   '*.once': { timing: 'deferred' },
   '*.prependListener': { timing: 'deferred' },
   '*.subscribe': { timing: 'deferred' },
+  // Node's EventEmitter declares its listener methods on `NodeJS.EventEmitter`, three names deep.
+  'EventEmitter.on': { timing: 'deferred' },
+  'EventEmitter.once': { timing: 'deferred' },
+  'EventEmitter.addListener': { timing: 'deferred' },
+  'EventEmitter.prependListener': { timing: 'deferred' },
+  'EventEmitter.prependOnceListener': { timing: 'deferred' },
 };
 
 /** `emitter.emit(...)`: runs listeners registered anywhere, synchronously (PATTERNS S8). */

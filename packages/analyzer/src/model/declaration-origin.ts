@@ -41,12 +41,13 @@ function fromTypesPackage(name: string): string {
   return bare.includes('__') ? `@${bare.replace('__', '/')}` : bare;
 }
 
+/**
+ * Library code, not the user's: TypeScript's own lib files and what was resolved from a
+ * package. A root file of the program is the user's even when it lives under node_modules
+ * (auditing a package's shipped sources).
+ */
 export function isExternalFile(program: ts.Program, sourceFile: ts.SourceFile): boolean {
-  return (
-    program.isSourceFileDefaultLibrary(sourceFile) ||
-    program.isSourceFileFromExternalLibrary(sourceFile) ||
-    sourceFile.fileName.includes('/node_modules/')
-  );
+  return program.isSourceFileDefaultLibrary(sourceFile) || program.isSourceFileFromExternalLibrary(sourceFile);
 }
 
 export function declarationOrigin(program: ts.Program, declaration: ts.Node): DeclarationOrigin {

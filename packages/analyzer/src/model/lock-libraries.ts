@@ -105,6 +105,8 @@ export const LOCK_LIBRARIES: readonly LockLibraryModel[] = [
         kind: 'keyed',
         members: { acquire: { op: 'run-callback', callbackArg: 1, keyArg: 0, optionsArg: 3 } },
       },
+      // callback style: `lock.acquire(key, (done) => …)`, the lock is held until `done()` is called
+      AsyncLockDoneCallback: { role: 'releaser', kind: 'keyed', members: {} },
     },
   },
   {
@@ -118,6 +120,8 @@ export const LOCK_LIBRARIES: readonly LockLibraryModel[] = [
         kind: 'web-lock',
         members: { request: { op: 'run-callback', callbackArg: 'last', keyArg: 0 } },
       },
+      // the handle `request(name, (lock) => …)` passes to its callback: a lock value that can be handed on
+      Lock: { role: 'handle', kind: 'web-lock', members: {} },
     },
   },
   {

@@ -16,7 +16,12 @@ export interface ProgramLockDiscovery extends ProgramLockModels {
  * resolvers between acquire and release, or returns a disposable guard. Shapes can be
  * refuted or confirmed in configuration by class name.
  */
-export function discoverProgramLocks(sourceFiles: readonly ts.SourceFile[], checker: ts.TypeChecker, options: LockOptions = {}): ProgramLockDiscovery {
+export function discoverProgramLocks(
+  sourceFiles: readonly ts.SourceFile[],
+  checker: ts.TypeChecker,
+  options: LockOptions = {},
+  isLibraryLock: (type: ts.Type) => boolean = () => false,
+): ProgramLockDiscovery {
   const discovery: ProgramLockDiscovery = { classes: new Map(), functions: new Map(), recognitions: new Map() };
   const refuted = new Set(options.refute ?? []);
   const confirmed = new Set(options.confirm ?? []);
@@ -24,6 +29,17 @@ export function discoverProgramLocks(sourceFiles: readonly ts.SourceFile[], chec
   const reentrant = new Set(options.reentrant ?? []);
 
   const visit = (node: ts.Node): void => {
+    // `/** @lock */ private readonly lease: Lease`: the field's type is a lock type
+    if ((ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) && ts.getJSDocTags(node).some((t) => t.tagName.text === 'lock')) {
+      const type = checker.getTypeAtLocation(node);
+      for (const declaration of type.getSymbol()?.declarations ?? []) {
+        if ((ts.isClassLike(declaration) || ts.isInterfaceDeclaration(declaration)) && !declaration.getSourceFile().isDeclarationFile && !discovery.classes.has(declaration)) {
+          const members = declaredMembers(declaration, undefined, ts.getJSDocTags(node).find((t) => t.tagName.text === 'lock'));
+          discovery.classes.set(declaration, { kind: 'mutex', reentrant: false, library: 'user', members });
+          discovery.recognitions.set(declaration, { name: declaration.name?.text ?? '<type>', recognition: { by: 'jsdoc' } });
+        }
+      }
+    }
     if (ts.isClassLike(node) && node.name) {
       const name = node.name.text;
       const declaredLock = declared.get(name);
@@ -33,7 +49,9 @@ export function discoverProgramLocks(sourceFiles: readonly ts.SourceFile[], chec
         discovery.classes.set(node, { kind: declaredLock?.kind ?? 'mutex', reentrant: declaredLock?.reentrant ?? reentrant.has(name), library: 'user', members });
         discovery.recognitions.set(node, { name, recognition: declaredLock ? { by: 'config' } : { by: 'jsdoc' } });
       } else if (!refuted.has(name)) {
-        const shape = classShape(node, checker);
+        // A class that holds a library lock wraps it: its summaries say what it does, its shape does not.
+        const wrapsLibraryLock = node.members.some((m) => ts.isPropertyDeclaration(m) && isLibraryLock(checker.getTypeAtLocation(m)));
+        const shape = wrapsLibraryLock ? undefined : classShape(node, checker);
         if (shape) {
           discovery.classes.set(node, { kind: 'mutex', reentrant: reentrant.has(name), library: 'hand-rolled', members: shape.members });
           discovery.recognitions.set(node, { name, recognition: { by: 'shape', shape: shape.shape, confirmed: confirmed.has(name) || undefined } });
@@ -46,7 +64,7 @@ export function discoverProgramLocks(sourceFiles: readonly ts.SourceFile[], chec
   return discovery;
 }
 
-function declaredMembers(node: ts.ClassLikeDeclaration, declared: DeclaredLock | undefined, tag: ts.JSDocTag | undefined): Record<string, ApiModel> {
+function declaredMembers(node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration, declared: DeclaredLock | undefined, tag: ts.JSDocTag | undefined): Record<string, ApiModel> {
   const members: Record<string, ApiModel> = {};
   const names = new Set(node.members.map((m) => (m.name ? m.name.getText() : '')));
   for (const [name, api] of Object.entries(CONVENTIONAL_MEMBERS)) if (names.has(name)) members[name] = api;
@@ -62,18 +80,20 @@ function declaredMembers(node: ts.ClassLikeDeclaration, declared: DeclaredLock |
   for (const member of node.members) {
     const name = member.name?.getText();
     const api = name ? members[name] : undefined;
-    if (api?.op === 'acquire' && ts.isMethodDeclaration(member) && !returnsFunction(member)) members[name!] = { op: 'acquire', yields: 'none' };
+    if (api?.op === 'acquire' && (ts.isMethodDeclaration(member) || ts.isMethodSignature(member)) && !returnsFunction(member)) members[name!] = { op: 'acquire', yields: 'none' };
   }
   return members;
 }
 
-function returnsFunction(method: ts.MethodDeclaration): boolean {
+function returnsFunction(method: ts.MethodDeclaration | ts.MethodSignature): boolean {
   const text = method.type?.getText() ?? '';
   return /=>|Releaser|Release|Unlock/.test(text);
 }
 
 /** The shapes of a hand-written lock class, with the member roles each shape implies. */
 function classShape(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): { shape: HandRolledShape; members: Record<string, ApiModel> } | undefined {
+  // Every shape needs one of these in the class text: a cheap test before asking the checker.
+  if (!/new Promise|\.then\(|\.finally\(|Symbol\.(async)?[dD]ispose/.test(node.getText())) return undefined;
   const methods = node.members.filter((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && !!m.name);
   const members: Record<string, ApiModel> = {};
   let shape: HandRolledShape | undefined;
@@ -84,9 +104,14 @@ function classShape(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): { s
     const text = body.getText();
     // a promise chain: this.tail = this.tail.then(() => fn())  (fn a parameter)
     const fnParam = method.parameters.findIndex((p) => isFunctionTyped(checker, p));
-    if (fnParam >= 0 && /this\.(\w+)\s*=\s*[^;]*this\.\1\s*\.\s*(then|finally|catch)\s*\(/.test(text)) {
+    if (fnParam >= 0 && chainsOnField(text)) {
       members[name] = { op: 'run-callback', callbackArg: fnParam };
       shape ??= 'promise-chain';
+      continue;
+    }
+    if (returnsDisposable(checker, method)) {
+      members[name] = { op: 'acquire', yields: 'handle' };
+      shape ??= 'disposable-guard';
       continue;
     }
     if (/new Promise/.test(text)) {
@@ -102,10 +127,6 @@ function classShape(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): { s
         shape ??= 'releaser-promise';
         continue;
       }
-    }
-    if (returnsDisposable(checker, method)) {
-      members[name] = { op: 'acquire', yields: 'handle' };
-      shape ??= 'disposable-guard';
     }
   }
   if (fieldsPushedResolvers.size) {
@@ -140,10 +161,21 @@ function returnsReleaser(checker: ts.TypeChecker, method: ts.MethodDeclaration):
   return calls.length > 0 && calls.every((c) => c.parameters.length === 0);
 }
 
+/** Returns a guard of the program's own making that is released by disposal (`using`). Library disposables (timers, handles) are not guards. */
 function returnsDisposable(checker: ts.TypeChecker, method: ts.MethodDeclaration): boolean {
   const signature = checker.getSignatureFromDeclaration(method);
   if (!signature) return false;
   const returned = checker.getAwaitedType(checker.getReturnTypeOfSignature(signature));
   if (!returned) return false;
-  return returned.getProperties().some((p) => /__@(dispose|asyncDispose)@/.test(p.escapedName as string));
+  const declaredInProgram = (returned.getSymbol()?.declarations ?? []).some((d) => !d.getSourceFile().isDeclarationFile);
+  const buildsGuard = /Symbol\.(async)?[dD]ispose/.test(method.body?.getText() ?? '');
+  return (declaredInProgram || buildsGuard) && returned.getProperties().some((p) => /__@(dispose|asyncDispose)@/.test(p.escapedName as string));
+}
+
+/** `this.tail = …` and `this.tail.then(…)` in one method: callers are chained on a promise field. */
+function chainsOnField(text: string): boolean {
+  for (const [, field] of text.matchAll(/this\.(\w+)\s*=(?!=)/g)) {
+    if (new RegExp(`this\\.${field}\\s*\\.\\s*(then|finally|catch)\\s*\\(`).test(text)) return true;
+  }
+  return false;
 }

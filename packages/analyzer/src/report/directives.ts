@@ -27,36 +27,11 @@ export function directivesOf(sourceFile: ts.SourceFile): Map<number, Directive[]
   if (cached) return cached;
   const byLine = new Map<number, Directive[]>();
   const text = sourceFile.text;
-  const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, sourceFile.languageVariant, text);
-  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
-    if (token !== ts.SyntaxKind.SingleLineCommentTrivia && token !== ts.SyntaxKind.MultiLineCommentTrivia) continue;
-    const comment = scanner.getTokenText();
-    const line = sourceFile.getLineAndCharacterOfPosition(scanner.getTokenStart()).line + 1;
-    const ownLine = /^\s*$/.test(text.slice(text.lastIndexOf('\n', scanner.getTokenStart() - 1) + 1, scanner.getTokenStart()));
-    let directive: Directive | undefined;
-    const lw = LOCKWISE.exec(comment);
-    if (lw) {
-      directive = {
-        kind: 'lockwise',
-        rules: lw[1]!.split(/[\s,]+/).filter(Boolean).map((r) => r.replace(/^lockwise\//, '')),
-        reason: lw[2]?.trim() || undefined,
-        appliesToLine: ownLine ? line + 1 : line,
-        line,
-      };
-    }
-    const es = ESLINT.exec(comment);
-    if (es) {
-      const rules = (es[2] ?? '').split(/[\s,]+/).filter(Boolean);
-      directive = {
-        kind: 'eslint',
-        rules: rules.filter((r) => r.startsWith('lockwise/')).map((r) => r.slice('lockwise/'.length)),
-        reason: es[3]?.trim() || undefined,
-        appliesToLine: es[1] === 'next-line' ? line + 1 : line,
-        line,
-      };
-      if (rules.length > 0 && directive.rules.length === 0) directive = undefined;
-    }
-    if (directive) {
+  // Most files have no directive at all: don't walk them.
+  if (/lockwise-ignore|eslint-disable/.test(text)) {
+    for (const range of commentRanges(sourceFile)) {
+      const directive = parseDirective(sourceFile, text.slice(range.pos, range.end), range.pos);
+      if (!directive) continue;
       const list = byLine.get(directive.appliesToLine) ?? [];
       list.push(directive);
       byLine.set(directive.appliesToLine, list);
@@ -64,6 +39,51 @@ export function directivesOf(sourceFile: ts.SourceFile): Map<number, Directive[]
   }
   cache.set(sourceFile, byLine);
   return byLine;
+}
+
+/** Every comment of the file, found from the syntax tree (the trivia around its tokens), so text inside strings and templates never counts. */
+function commentRanges(sourceFile: ts.SourceFile): ts.CommentRange[] {
+  const text = sourceFile.text;
+  const seen = new Map<number, ts.CommentRange>();
+  const collect = (ranges: ts.CommentRange[] | undefined) => {
+    for (const range of ranges ?? []) seen.set(range.pos, range);
+  };
+  const visit = (node: ts.Node): void => {
+    collect(ts.getLeadingCommentRanges(text, node.pos));
+    collect(ts.getTrailingCommentRanges(text, node.end));
+    ts.forEachChild(node, visit);
+  };
+  visit(sourceFile);
+  collect(ts.getLeadingCommentRanges(text, sourceFile.endOfFileToken.pos));
+  return [...seen.values()].sort((a, b) => a.pos - b.pos);
+}
+
+function parseDirective(sourceFile: ts.SourceFile, comment: string, pos: number): Directive | undefined {
+  const text = sourceFile.text;
+  const line = sourceFile.getLineAndCharacterOfPosition(pos).line + 1;
+  const ownLine = /^\s*$/.test(text.slice(text.lastIndexOf('\n', pos - 1) + 1, pos));
+  const lw = LOCKWISE.exec(comment);
+  if (lw) {
+    return {
+      kind: 'lockwise',
+      rules: lw[1]!.split(/[\s,]+/).filter(Boolean).map((r) => r.replace(/^lockwise\//, '')),
+      reason: lw[2]?.trim() || undefined,
+      appliesToLine: ownLine ? line + 1 : line,
+      line,
+    };
+  }
+  const es = ESLINT.exec(comment);
+  if (!es) return undefined;
+  const rules = (es[2] ?? '').split(/[\s,]+/).filter(Boolean);
+  const lockwiseRules = rules.filter((r) => r.startsWith('lockwise/')).map((r) => r.slice('lockwise/'.length));
+  if (rules.length > 0 && lockwiseRules.length === 0) return undefined;
+  return {
+    kind: 'eslint',
+    rules: lockwiseRules,
+    reason: es[3]?.trim() || undefined,
+    appliesToLine: es[1] === 'next-line' ? line + 1 : line,
+    line,
+  };
 }
 
 /** The directive that acknowledges `rule` at a node (on its first line), if any. */
