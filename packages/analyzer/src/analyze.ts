@@ -3,7 +3,7 @@ import ts from 'typescript';
 import type { Analysis } from './analysis.js';
 import { CallClassifier, lockTypeOf } from './graph/call-classifier.js';
 import { Dispatch } from './graph/dispatch.js';
-import { enclosingFunction, indexFunctions } from './graph/functions.js';
+import { enclosingFunction, indexFile, indexOf } from './graph/functions.js';
 import { createSubsystemResolver } from './graph/subsystems.js';
 import { FunctionWalker, type WalkContext } from './flow/function-walker.js';
 import { isExternalFile } from './model/declaration-origin.js';
@@ -11,7 +11,8 @@ import { discoverProgramLocks } from './model/program-locks.js';
 import type { AnalyzerOptions } from './options.js';
 import { locationOf, relativePosix, toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
-import { computeWrapperSummaries, wrapperSignature } from './summaries/wrappers.js';
+import { computeWrapperSummaries, wrapperEntrySignature } from './summaries/wrappers.js';
+import { analysisCounters, cacheSlot, consumedStillHolds, importedFiles, isReusable, type FileEntry } from './incremental/file-cache.js';
 import { buildLockInventory } from './summaries/inventory.js';
 import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, WrapperSummary } from './types.js';
 
@@ -32,12 +33,12 @@ export function analyzeProgram(program: ts.Program, options: AnalyzerOptions): A
   }
   const cached = perProgram.get(key);
   if (cached) return cached;
-  const analysis = runAnalysis(program, options);
+  const analysis = runAnalysis(program, options, key);
   perProgram.set(key, analysis);
   return analysis;
 }
 
-function runAnalysis(program: ts.Program, options: AnalyzerOptions): Analysis {
+function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: string): Analysis {
   const started = performance.now();
   const rootDir = toPosix(path.resolve(options.rootDir));
   const progress = options.onProgress ?? (() => {});
@@ -45,8 +46,17 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions): Analysis {
   const sourceFiles = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !isExternalFile(program, sf));
   const programFiles = new Set(sourceFiles);
   const subsystemOf = createSubsystemResolver(rootDir, sourceFiles.map((sf) => sf.fileName), options.subsystems);
+  const slot = cacheSlot(optionsKey);
+  analysisCounters.analyses++;
+
   progress(`indexing ${sourceFiles.length} files`);
-  const index = indexFunctions(sourceFiles, rootDir, subsystemOf);
+  const cached = new Map<ts.SourceFile, FileEntry | undefined>(sourceFiles.map((sf) => [sf, slot.entries.get(sf)]));
+  const infosOf = (sf: ts.SourceFile) => {
+    const entry = cached.get(sf);
+    return entry && entry.subsystem === subsystemOf(sf.fileName) && entry.rootDir === rootDir ? entry.infos : indexFile(sf, rootDir, subsystemOf(sf.fileName));
+  };
+  const fileInfos = new Map(sourceFiles.map((sf) => [sf, infosOf(sf)]));
+  const index = indexOf([...fileInfos.values()].flat());
   const noProgramLocks = { classes: new Map(), functions: new Map() };
   const programLocks = discoverProgramLocks(sourceFiles, checker, options.locks, (type) => lockTypeOf(program, checker, type, noProgramLocks)?.role === 'lock');
   const classifier = new CallClassifier(
@@ -60,9 +70,13 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions): Analysis {
   const dispatch = new Dispatch(checker, index, sourceFiles);
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
-  const lockTypes = new Map();
+  const lockTypes: WalkContext['lockTypes'] = new Map();
 
-  const walkFiles = (files: readonly ts.SourceFile[], wrappers: ReadonlyMap<string, WrapperSummary>, facts: Map<string, FunctionFacts>) => {
+  const walkFile = (sf: ts.SourceFile, wrappers: ReadonlyMap<string, WrapperSummary>): FileEntry => {
+    analysisCounters.filesWalked++;
+    const facts = new Map<string, FunctionFacts>();
+    const deps = new Set<ts.SourceFile>(importedFiles(sf, checker).filter((f) => programFiles.has(f) && f !== sf));
+    const consumed = new Map<string, string>();
     const ctx: WalkContext = {
       program,
       checker,
@@ -73,8 +87,16 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions): Analysis {
       programLocks,
       reentrantIds,
       facts,
-      wrappers,
       lockTypes,
+      wrapper(key) {
+        const summary = wrappers.get(key);
+        consumed.set(key, wrapperEntrySignature(summary));
+        return summary;
+      },
+      dependOn(node) {
+        const file = node.getSourceFile();
+        if (file !== sf && programFiles.has(file)) deps.add(file);
+      },
       onError: (fn, error) => {
         diagnostics.push({
           severity: 'error',
@@ -83,33 +105,39 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions): Analysis {
         });
       },
     };
-    for (const sf of files) {
-      const fileInfo = index.byNode.get(sf)!;
-      new FunctionWalker(ctx, fileInfo, { values: new Map(), held: [] }).walk();
-    }
+    new FunctionWalker(ctx, index.byNode.get(sf)!, { values: new Map(), held: [] }).walk();
+    const entry: FileEntry = { sourceFile: sf, subsystem: subsystemOf(sf.fileName), rootDir, infos: fileInfos.get(sf)!, facts: [...facts.values()], deps, consumed };
+    slot.entries.set(sf, entry);
+    return entry;
   };
 
+  // Start from the wrapper summaries the last analysis ended with: in an editor, the right ones
+  // for every file but the edited one. Files whose walk consulted a summary that then changes are
+  // walked again, until the summaries and the walks agree.
   progress('walking function bodies');
-  let facts = new Map<string, FunctionFacts>();
-  walkFiles(sourceFiles, new Map(), facts);
-  let wrappers = computeWrapperSummaries(facts);
-  // Callers of wrappers learn what the wrappers do only from their summaries: walk those again.
-  for (let round = 1; round < MAX_WRAPPER_ROUNDS && wrappers.size > 0; round++) {
-    const wrapperKeys = new Set(wrappers.keys());
-    const affected = new Set<ts.SourceFile>();
-    for (const f of facts.values()) {
-      if (f.calls.some((c) => c.targets.some((t) => wrapperKeys.has(t)))) affected.add(f.info.sourceFile);
+  let wrappers: ReadonlyMap<string, WrapperSummary> = slot.wrappers;
+  const entries = new Map<ts.SourceFile, FileEntry>();
+  for (const sf of sourceFiles) {
+    const entry = cached.get(sf);
+    if (isReusable(entry, program, subsystemOf(sf.fileName), rootDir, wrappers)) {
+      analysisCounters.filesReused++;
+      entries.set(sf, entry);
+    } else {
+      entries.set(sf, walkFile(sf, wrappers));
     }
-    if (affected.size === 0) break;
-    progress(`re-walking ${affected.size} files that call lock wrappers`);
-    const next = new Map([...facts].filter(([, f]) => !affected.has(f.info.sourceFile)));
-    walkFiles([...affected], wrappers, next);
-    facts = next;
-    const nextWrappers = computeWrapperSummaries(facts);
-    const stable = wrapperSignature(nextWrappers) === wrapperSignature(wrappers);
-    wrappers = nextWrappers;
-    if (stable) break;
   }
+  const factsOf = () => new Map([...entries.values()].flatMap((e) => e.facts.map((f) => [f.info.key, f] as const)));
+  let facts = factsOf();
+  for (let round = 0; round < MAX_WRAPPER_ROUNDS; round++) {
+    const next = computeWrapperSummaries(facts);
+    const stale = [...entries.values()].filter((e) => !consumedStillHolds(e, next));
+    wrappers = next;
+    if (stale.length === 0) break;
+    progress(`re-walking ${stale.length} files whose lock wrappers changed`);
+    for (const entry of stale) entries.set(entry.sourceFile, walkFile(entry.sourceFile, wrappers));
+    facts = factsOf();
+  }
+  slot.wrappers = wrappers;
 
   progress('computing summaries');
   const { summaries, callers, edges } = computeSummaries(facts, wrappers, (key) => index.byKey.get(key)?.subsystem ?? '(root)');

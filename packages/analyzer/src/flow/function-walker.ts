@@ -56,9 +56,11 @@ export interface WalkContext {
   /** Facts of every function walked, keyed by function key. */
   facts: Map<string, FunctionFacts>;
   /** Lock models of declared types, per symbol: shared by every walk of the analysis. */
-  lockTypes: Map<ts.Symbol, ReturnType<typeof lockTypeOf>>;
-  /** What calls to user functions do to locks, from the previous round (empty in the first). */
-  wrappers: ReadonlyMap<string, WrapperSummary>;
+  lockTypes: Map<ts.Symbol, { model: ReturnType<typeof lockTypeOf>; declarations: ts.Node[] }>;
+  /** What a call to a user function does to locks, as far as the previous round knows (recorded as a dependency). */
+  wrapper(key: string): WrapperSummary | undefined;
+  /** Records that the walk resolved into a declaration of another file: an edit there invalidates this walk. */
+  dependOn(node: ts.Node): void;
   onError: (fn: FunctionInfo, error: unknown) => void;
 }
 
@@ -203,12 +205,16 @@ export class FunctionWalker {
       const nameNode = ts.isPropertyAccessExpression(node) ? node.name : ts.isIdentifier(node) || ts.isParameter(node) ? node : undefined;
       const symbol = nameNode && (ts.isParameter(nameNode) ? checker.getSymbolAtLocation(nameNode.name) : checker.getSymbolAtLocation(nameNode));
       if (!symbol) return lockTypeOf(this.ctx.program, checker, checker.getTypeAtLocation(node), this.ctx.programLocks);
-      const memo = this.ctx.lockTypes;
-      if (memo.has(symbol)) return memo.get(symbol);
-      const type = symbol.flags & ts.SymbolFlags.Alias ? checker.getTypeAtLocation(node) : checker.getTypeOfSymbol(symbol);
-      const model = lockTypeOf(this.ctx.program, checker, type, this.ctx.programLocks);
-      memo.set(symbol, model);
-      return model;
+      let memo = this.ctx.lockTypes.get(symbol);
+      if (!memo) {
+        const type = symbol.flags & ts.SymbolFlags.Alias ? checker.getTypeAtLocation(node) : checker.getTypeOfSymbol(symbol);
+        const declarations = [...(symbol.valueDeclaration ? [symbol.valueDeclaration] : []), ...(type.getSymbol()?.declarations ?? [])];
+        memo = { model: lockTypeOf(this.ctx.program, checker, type, this.ctx.programLocks), declarations };
+        this.ctx.lockTypes.set(symbol, memo);
+      }
+      // the answer depends on where the symbol and its type are declared, for every file that asks
+      for (const declaration of memo.declarations) this.ctx.dependOn(declaration);
+      return memo.model;
     } catch {
       return undefined;
     }
@@ -832,6 +838,8 @@ export class FunctionWalker {
     let classification: CallClass;
     try {
       classification = this.ctx.classifier.classify(node);
+      const declaration = this.ctx.classifier.resolvedDeclaration(node);
+      if (declaration) this.ctx.dependOn(declaration);
     } catch {
       classification = { kind: 'unresolved' };
     }
@@ -903,7 +911,7 @@ export class FunctionWalker {
       // A lock wrapper (found in an earlier round) runs this callback under its locks.
       for (const declaration of classification.declarations) {
         for (const key of this.ctx.dispatch.functionsOf(declaration)) {
-          const wrapper = this.ctx.wrappers.get(key);
+          const wrapper = this.ctx.wrapper(key);
           const locks = wrapper?.paramsUnderLock.get(argIndex);
           if (locks?.length) {
             const lock = this.substitute(locks[0]!, node);
@@ -928,7 +936,7 @@ export class FunctionWalker {
 
   /** Applies what an acquire, release or returning wrapper does to the caller's held locks. */
   private applyWrapper(site: CallSite, targets: string[], node: ts.CallExpression | ts.NewExpression, use: { awaited?: boolean }): Value {
-    const wrapper = targets.length === 1 ? this.ctx.wrappers.get(targets[0]!) : undefined;
+    const wrapper = targets.length === 1 ? this.ctx.wrapper(targets[0]!) : undefined;
     if (!wrapper) return { call: site };
     for (const released of wrapper.releasedOnExit) {
       const lock = this.substitute(released, node);
@@ -992,6 +1000,10 @@ export class FunctionWalker {
   private targetsOf(declarations: ts.Declaration[], node: ts.CallExpression | ts.NewExpression): string[] {
     const keys = new Set<string>();
     for (const declaration of declarations) for (const key of this.ctx.dispatch.targetsOf(declaration, node)) keys.add(key);
+    for (const key of keys) {
+      const target = this.ctx.index.byKey.get(key);
+      if (target) this.ctx.dependOn(target.sourceFile);
+    }
     return [...keys];
   }
 

@@ -77,8 +77,16 @@ export class CallClassifier {
     return result;
   }
 
+  private readonly declarationByCall = new Map<ts.Node, ts.Declaration | undefined>();
+
+  /** The declaration `classify` resolved the call to (after `classify` was called). */
+  resolvedDeclaration(call: ts.Node): ts.Declaration | undefined {
+    return this.declarationByCall.get(call);
+  }
+
   private classifyUncached(call: ts.CallLikeExpression): CallClass {
     const declaration = this.declarationOf(call);
+    this.declarationByCall.set(call, declaration);
     if (!declaration) return this.classifyUnresolvedGlobal(call);
     const cached = this.byDeclaration.get(declaration);
     if (cached) return cached;

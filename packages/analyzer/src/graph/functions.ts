@@ -112,53 +112,59 @@ export interface FunctionIndex {
   byNode: Map<ts.Node, FunctionInfo>;
 }
 
-/** Every function body in the given files, keyed stably (`file#Class.method`, `@line:col` for anonymous ones). */
-export function indexFunctions(
-  sourceFiles: readonly ts.SourceFile[],
-  rootDir: string,
-  subsystemOf: (fileName: string) => string,
-): FunctionIndex {
+/** Every function body of one file, keyed stably (`file#Class.method`, `@line:col` for anonymous ones), in source order. */
+export function indexFile(sourceFile: ts.SourceFile, rootDir: string, subsystem: string): FunctionInfo[] {
+  const rel = relativePosix(rootDir, sourceFile.fileName);
+  const infos: FunctionInfo[] = [];
+  const keys = new Set<string>();
+  const byNode = new Map<ts.Node, FunctionInfo>();
+  const add = (node: FunctionNode) => {
+    const name = functionName(node);
+    let key = `${rel}#${name}`;
+    for (let n = 2; keys.has(key); n++) key = `${rel}#${name}~${n}`;
+    keys.add(key);
+    const isSource = ts.isSourceFile(node);
+    const info: FunctionInfo = {
+      key,
+      name,
+      node,
+      sourceFile,
+      subsystem,
+      location: isSource ? { file: locationOf(node, sourceFile).file, line: 1, column: 1, endLine: 1, endColumn: 1 } : locationOf(node, sourceFile),
+      isAsync: !isSource && hasModifier(node, ts.SyntaxKind.AsyncKeyword),
+      isGenerator: !isSource && !!node.asteriskToken,
+      hasBody: isSource || node.body !== undefined,
+      tags: jsDocTagsOf(node),
+    };
+    if (!isSource) {
+      const parent = node.parent;
+      if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression)) {
+        const enclosing = enclosingFunction(node);
+        info.inlineArgumentOf = {
+          call: parent,
+          argIndex: parent.arguments.indexOf(node as ts.Expression),
+          enclosing: enclosing ? (byNode.get(enclosing)?.key ?? '') : `${rel}#<module>`,
+        };
+      }
+    }
+    infos.push(info);
+    byNode.set(node, info);
+  };
+  add(sourceFile);
+  const visit = (node: ts.Node): void => {
+    if (isFunctionNode(node) && node.body) add(node);
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(sourceFile, visit);
+  return infos;
+}
+
+export function indexOf(infos: Iterable<FunctionInfo>): FunctionIndex {
   const byKey = new Map<string, FunctionInfo>();
   const byNode = new Map<ts.Node, FunctionInfo>();
-  for (const sourceFile of sourceFiles) {
-    const rel = relativePosix(rootDir, sourceFile.fileName);
-    const subsystem = subsystemOf(sourceFile.fileName);
-    const add = (node: FunctionNode) => {
-      let key = `${rel}#${functionName(node)}`;
-      for (let n = 2; byKey.has(key); n++) key = `${rel}#${functionName(node)}~${n}`;
-      const isSource = ts.isSourceFile(node);
-      const info: FunctionInfo = {
-        key,
-        name: functionName(node),
-        node,
-        sourceFile,
-        subsystem,
-        location: isSource ? { file: locationOf(node, sourceFile).file, line: 1, column: 1, endLine: 1, endColumn: 1 } : locationOf(node, sourceFile),
-        isAsync: !isSource && hasModifier(node, ts.SyntaxKind.AsyncKeyword),
-        isGenerator: !isSource && !!node.asteriskToken,
-        hasBody: isSource || node.body !== undefined,
-        tags: jsDocTagsOf(node),
-      };
-      if (!isSource) {
-        const parent = node.parent;
-        if ((ts.isCallExpression(parent) || ts.isNewExpression(parent)) && parent.arguments?.includes(node as ts.Expression)) {
-          const enclosing = enclosingFunction(node);
-          info.inlineArgumentOf = {
-            call: parent,
-            argIndex: parent.arguments.indexOf(node as ts.Expression),
-            enclosing: enclosing ? (byNode.get(enclosing)?.key ?? '') : `${rel}#<module>`,
-          };
-        }
-      }
-      byKey.set(key, info);
-      byNode.set(node, info);
-    };
-    add(sourceFile);
-    const visit = (node: ts.Node): void => {
-      if (isFunctionNode(node) && node.body) add(node);
-      ts.forEachChild(node, visit);
-    };
-    ts.forEachChild(sourceFile, visit);
+  for (const info of infos) {
+    byKey.set(info.key, info);
+    byNode.set(info.node, info);
   }
   return { byKey, byNode };
 }

@@ -129,13 +129,16 @@ function dedupe(locks: LockIdentity[]): LockIdentity[] {
   return locks.filter((l) => !seen.has(l.id) && seen.add(l.id));
 }
 
+/** Stable text of one wrapper summary ('' for none): what a caller's walk depended on. */
+export function wrapperEntrySignature(w: WrapperSummary | undefined): string {
+  if (!w) return '';
+  return `${w.heldOnExit.map((l) => l.id).join(',')}|${w.releasedOnExit.map((l) => l.id).join(',')}|${w.returns ? `${w.returns.lock.id}:${w.returns.what}` : ''}|${[...w.paramsUnderLock].map(([i, ls]) => `${i}:${ls.map((l) => l.id).join('+')}`).join(',')}|${[...w.paramsImmediate].join(',')}`;
+}
+
 /** Stable text of a wrapper map, to tell whether another walk round changed anything. */
 export function wrapperSignature(wrappers: ReadonlyMap<string, WrapperSummary>): string {
-  const parts: string[] = [];
-  for (const [key, w] of [...wrappers].sort(([a], [b]) => a.localeCompare(b))) {
-    parts.push(
-      `${key}|${w.heldOnExit.map((l) => l.id).join(',')}|${w.releasedOnExit.map((l) => l.id).join(',')}|${w.returns?.lock.id ?? ''}|${[...w.paramsUnderLock].map(([i, ls]) => `${i}:${ls.map((l) => l.id).join('+')}`).join(',')}|${[...w.paramsImmediate].join(',')}`,
-    );
-  }
-  return parts.join('\n');
+  return [...wrappers]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, w]) => `${key}|${wrapperEntrySignature(w)}`)
+    .join('\n');
 }

@@ -1,0 +1,84 @@
+import ts from 'typescript';
+import type { FunctionFacts, FunctionInfo, WrapperSummary } from '../types.js';
+import { wrapperEntrySignature } from '../summaries/wrappers.js';
+
+/**
+ * What one walk of one file produced, and what it depended on. An editor re-lints one file at
+ * a time, and TypeScript's language service hands each lint a new program that reuses the
+ * `SourceFile` objects of unchanged files: an entry keyed by `SourceFile` is still valid in
+ * the new program when the files it resolved into are the same objects and the wrapper
+ * summaries it consulted say the same. Only the interprocedural fixpoint is then redone.
+ */
+export interface FileEntry {
+  sourceFile: ts.SourceFile;
+  subsystem: string;
+  rootDir: string;
+  infos: FunctionInfo[];
+  facts: FunctionFacts[];
+  /** Program files whose declarations the walk resolved (callees, lock types, imports). */
+  deps: Set<ts.SourceFile>;
+  /** Wrapper summaries looked up during the walk: function key → signature ('' when absent). */
+  consumed: Map<string, string>;
+}
+
+/** Files walked and reused, for tests and `--debug` output: an edit must not re-walk the world. */
+export const analysisCounters = { filesWalked: 0, filesReused: 0, analyses: 0 };
+
+interface CacheSlot {
+  entries: WeakMap<ts.SourceFile, FileEntry>;
+  /** The final wrapper summaries of the latest analysis: the starting guess for the next one. */
+  wrappers: ReadonlyMap<string, WrapperSummary>;
+}
+
+/** One slot per project configuration; a process that analyses many projects (a test run) keeps the latest few. */
+const MAX_SLOTS = 8;
+const slots = new Map<string, CacheSlot>();
+
+export function cacheSlot(optionsKey: string): CacheSlot {
+  let slot = slots.get(optionsKey);
+  if (slot) {
+    slots.delete(optionsKey);
+  } else {
+    slot = { entries: new WeakMap(), wrappers: new Map() };
+    if (slots.size >= MAX_SLOTS) slots.delete(slots.keys().next().value as string);
+  }
+  slots.set(optionsKey, slot);
+  return slot;
+}
+
+/** Whether a cached entry still describes its file in `program`, given the wrapper summaries in force. */
+export function isReusable(
+  entry: FileEntry | undefined,
+  program: ts.Program,
+  subsystem: string,
+  rootDir: string,
+  wrappers: ReadonlyMap<string, WrapperSummary>,
+): entry is FileEntry {
+  if (!entry || entry.subsystem !== subsystem || entry.rootDir !== rootDir) return false;
+  for (const dep of entry.deps) {
+    if (program.getSourceFile(dep.fileName) !== dep) return false;
+  }
+  return consumedStillHolds(entry, wrappers);
+}
+
+export function consumedStillHolds(entry: FileEntry, wrappers: ReadonlyMap<string, WrapperSummary>): boolean {
+  for (const [key, signature] of entry.consumed) {
+    if (wrapperEntrySignature(wrappers.get(key)) !== signature) return false;
+  }
+  return true;
+}
+
+/** The files a file imports directly: an edit there can change what its names resolve to. */
+export function importedFiles(sourceFile: ts.SourceFile, checker: ts.TypeChecker): ts.SourceFile[] {
+  const files: ts.SourceFile[] = [];
+  for (const statement of sourceFile.statements) {
+    const specifier =
+      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier
+        ? statement.moduleSpecifier
+        : undefined;
+    if (!specifier) continue;
+    const declaration = checker.getSymbolAtLocation(specifier)?.valueDeclaration;
+    if (declaration && ts.isSourceFile(declaration)) files.push(declaration);
+  }
+  return files;
+}
