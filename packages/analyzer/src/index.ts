@@ -11,3 +11,4 @@ export { directBlockingOperation, sitesWaitedOn } from './summaries/fixpoint.js'
 export { substitute } from './summaries/wrappers.js';
 export { stripExpression } from './flow/lock-identity.js';
 export { directiveFor, directivesOf, type Directive } from './report/directives.js';
+export * from './load/index.js';

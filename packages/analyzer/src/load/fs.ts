@@ -75,22 +75,31 @@ export class LoaderFs {
     }
   }
 
+  private readonly dirRealpaths = new Map<string, string>();
+
   /**
-   * Realpath of a path that may not exist yet (an unbuilt `dist/index.d.ts`): the nearest
-   * existing ancestor is resolved and the rest appended.
+   * Realpath of a path that may not exist yet (an unbuilt `dist/index.d.ts` behind a
+   * node_modules symlink): the nearest existing ancestor directory is resolved (and cached)
+   * and the rest appended.
    */
   realpathLoose(p: string): string {
-    const rest: string[] = [];
-    let current = toPosix(p);
-    for (;;) {
-      if (this.fileExists(current) || this.directoryExists(current)) {
-        return path.posix.join(this.realpath(current), ...rest.reverse());
-      }
-      const parent = path.posix.dirname(current);
-      if (parent === current) return toPosix(p);
-      rest.push(path.posix.basename(current));
-      current = parent;
+    const file = toPosix(p);
+    if (this.fileExists(file)) return this.realpath(file);
+    return path.posix.join(this.realDirectory(path.posix.dirname(file)), path.posix.basename(file));
+  }
+
+  private realDirectory(dir: string): string {
+    const cached = this.dirRealpaths.get(dir);
+    if (cached !== undefined) return cached;
+    let result: string;
+    if (this.directoryExists(dir)) {
+      result = this.realpath(dir);
+    } else {
+      const parent = path.posix.dirname(dir);
+      result = parent === dir ? dir : path.posix.join(this.realDirectory(parent), path.posix.basename(dir));
     }
+    this.dirRealpaths.set(dir, result);
+    return result;
   }
 
   list(dir: string): DirEntries {

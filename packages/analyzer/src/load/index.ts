@@ -25,4 +25,3 @@ export {
   type RuleSetting,
 } from './config.js';
 export { LOADER_DEFAULT_OPTIONS, mergeCompilerOptions } from './tsconfig.js';
-export { toPosix, relativePosix } from './fs.js';

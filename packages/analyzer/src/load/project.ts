@@ -140,15 +140,26 @@ const EXTENSIONS: Record<string, ts.Extension> = {
  */
 function sourceRedirectingResolution(fs: LoaderFs, outputs: Map<string, string>): ResolutionHostFactory {
   const key = (p: string) => (fs.caseSensitive ? toPosix(p) : toPosix(p).toLowerCase());
-  const lookup = (resolved: string): string | undefined =>
-    outputs.get(key(resolved)) ?? outputs.get(key(fs.realpathLoose(resolved)));
+  const OUTPUT = /\.(?:d\.[cm]?ts|[cm]?js|jsx)$/;
+  /** The known output a path names, directly or through symlinks (node_modules/@scope/pkg → packages/pkg). */
+  const outputKey = (p: string): string | undefined => {
+    if (!OUTPUT.test(p)) return undefined;
+    const direct = key(p);
+    if (outputs.has(direct)) return direct;
+    const real = key(fs.realpathLoose(p));
+    return outputs.has(real) ? real : undefined;
+  };
+  const lookup = (resolved: string): string | undefined => {
+    const k = outputKey(resolved);
+    return k === undefined ? undefined : outputs.get(k);
+  };
   return (moduleResolutionHost, getCompilerOptions) => {
     const host: ts.ModuleResolutionHost = {
-      fileExists: (f) => outputs.has(key(f)) || moduleResolutionHost.fileExists(f),
+      fileExists: (f) => moduleResolutionHost.fileExists(f) || outputKey(f) !== undefined,
       readFile: (f) => moduleResolutionHost.readFile(f),
       directoryExists: moduleResolutionHost.directoryExists?.bind(moduleResolutionHost),
       realpath: (p) => {
-        if (outputs.has(key(p))) return p;
+        if (outputKey(p) !== undefined) return fs.realpathLoose(p);
         try {
           return moduleResolutionHost.realpath ? moduleResolutionHost.realpath(p) : p;
         } catch {

@@ -179,7 +179,7 @@ export function parseTsconfig(
     jsonFile,
     parseConfigHost(fs, cwd),
     dir,
-    { ...LOADER_DEFAULT_OPTIONS },
+    undefined,
     file,
     undefined,
     undefined,
@@ -191,6 +191,11 @@ export function parseTsconfig(
       (FATAL_CONFIG_CODES.has(d.code) || (d.code >= 1000 && d.code < 2000)),
   );
   if (fatal.length > 0) throw badTsconfig(file, fatal, cwd);
+  // Defaults go under what the tsconfig (and its `extends` chain) says: `existingOptions`
+  // would override extended configs, so they are filled in afterwards.
+  for (const [key, value] of Object.entries(LOADER_DEFAULT_OPTIONS)) {
+    if (parsed.options[key] === undefined) parsed.options[key] = (Array.isArray(value) ? [...value] : value) as ts.CompilerOptionsValue;
+  }
   const references = (parsed.projectReferences ?? []).map((ref) => toPosix(ts.resolveProjectReferencePath(ref)));
   return {
     path: file,
@@ -230,7 +235,7 @@ export interface ExpandedProject {
 /**
  * Loads a tsconfig and everything it references into one program's worth of input.
  *
- * Decision (documented in docs/output-format.md § Loading): a tsconfig with `references`
+ * Decision (documented in docs/output-format.md, "What is loaded"): a tsconfig with `references`
  * — solution-style (`files: []`) or not — is expanded: the root files of every referenced
  * project (recursively) become root files of ONE program, with compiler options merged by
  * `mergeCompilerOptions`. One program means one type checker, so calls from one referenced
@@ -290,8 +295,9 @@ export function expandProject(fs: LoaderFs, tsconfigPath: string, cwd: string): 
 
 /**
  * One set of options for the program built from several projects:
- * - the root tsconfig's own options first, then each contributing project in reference
- *   order; for a scalar option the first project that sets it wins;
+ * - the root tsconfig's own options first (unless it is solution-style: selects no file
+ *   itself), then each referenced project with files, depth-first in reference order; for a
+ *   scalar option the first project that sets it wins;
  * - options that widen the input (`allowJs`, `resolveJsonModule`, …) are on if any project sets them;
  * - `lib`, `typeRoots`, `rootDirs` are unions; `types` is a union (`*` when any project leaves it at the default);
  * - `paths` of each project are rewritten to absolute substitutions and merged (first
@@ -301,7 +307,9 @@ export function expandProject(fs: LoaderFs, tsconfigPath: string, cwd: string): 
  * With a single project this is its options minus the emit-only ones.
  */
 export function mergeCompilerOptions(root: ProjectConfig, contributing: ProjectConfig[]): ts.CompilerOptions {
-  const order = [root, ...contributing.filter((p) => p !== root)];
+  // A solution-style root (no files of its own) only names projects: its options are not theirs.
+  const order = contributing.includes(root) ? [root, ...contributing.filter((p) => p !== root)] : [...contributing];
+  if (order.length === 0) order.push(root);
   const merged: ts.CompilerOptions = {};
   const single = order.length === 1;
   for (const project of order) {
