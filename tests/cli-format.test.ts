@@ -77,6 +77,8 @@ function report(overrides: Partial<AuditReport> = {}): AuditReport {
     findings: [finding()],
     acknowledgements: [],
     locks: [LOCK],
+    pollution: [],
+    lockOrder: { nodes: [], edges: [], cycles: [] },
     stats: { files: 2, functions: 4, callEdges: 3, locks: 1, heldRegions: 2, ms: 42 },
     rules: [
       {
@@ -136,7 +138,50 @@ describe('json', () => {
           subsystems: ['app', 'net'],
         },
       ],
+      acknowledgements: [],
+      subsystems: [],
+      lockOrder: { nodes: [], edges: [], cycles: [] },
       stats: { files: 2, functions: 4, callEdges: 3, locks: 1, heldRegions: 2, ms: 42 },
+    });
+  });
+
+  it('lists acknowledgements, the pollution of each subsystem and the lock-order graph', () => {
+    const out = toJsonReport(
+      report({
+        acknowledgements: [
+          { ruleId: RULE, message: MESSAGE, location: loc('/proj/src/app/case.ts', 7, 3), by: 'directive', reason: 'loopback peer', lock: 'src/app/case.ts#mu' },
+        ],
+        pollution: [
+          {
+            subsystem: 'net',
+            lockKnowledgeImported: 2,
+            foreignLocks: [{ lock: 'src/app/case.ts#mu', owner: 'app', relations: ['releases'], weight: 2, sites: [{ relation: 'releases', where: 'src/net/client.ts#fetchPeer', location: loc('/proj/src/net/client.ts', 4, 5) }] }],
+            leaksFrom: ['app'],
+            leaksInto: [],
+          },
+        ],
+        lockOrder: {
+          nodes: [{ id: 'A#a', library: 'async-mutex', kind: 'mutex', subsystem: 'app' }, { id: 'B#b', library: 'async-mutex', kind: 'mutex' }],
+          edges: [{ from: 'A#a', to: 'B#b', witnesses: [{ location: loc('/proj/src/app/case.ts', 9, 11), function: 'src/app/case.ts#run', gates: [], trace: [] }] }],
+          cycles: [],
+        },
+      }),
+    );
+    expect(jsonReportProblems(out)).toEqual([]);
+    expect(out.acknowledgements).toEqual([{ ruleId: RULE, message: MESSAGE, file: 'src/app/case.ts', line: 7, column: 3, by: 'directive', reason: 'loopback peer', lock: 'src/app/case.ts#mu' }]);
+    expect(out.subsystems).toEqual([
+      {
+        name: 'net',
+        lockKnowledgeImported: 2,
+        foreignLocks: [{ lock: 'src/app/case.ts#mu', owner: 'app', relations: ['releases'], weight: 2, sites: [{ file: 'src/net/client.ts', line: 4, column: 5, relation: 'releases', where: 'src/net/client.ts#fetchPeer' }] }],
+        leaksFrom: ['app'],
+        leaksInto: [],
+      },
+    ]);
+    expect(out.lockOrder).toEqual({
+      nodes: [{ id: 'A#a', library: 'async-mutex', kind: 'mutex', subsystem: 'app' }, { id: 'B#b', library: 'async-mutex', kind: 'mutex', subsystem: null }],
+      edges: [{ from: 'A#a', to: 'B#b', witnesses: [{ file: 'src/app/case.ts', line: 9, column: 11, function: 'src/app/case.ts#run' }] }],
+      cycles: [],
     });
   });
 

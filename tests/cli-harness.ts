@@ -224,6 +224,50 @@ export const checkJsonReport: Check = object([
     ),
   ],
   [
+    'acknowledgements',
+    array(
+      object([
+        ['ruleId', primitive('lockwise/<rule>', (v) => typeof v === 'string' && /^lockwise\/[a-z]+(-[a-z]+)*$/.test(v))],
+        ['message', nonEmpty],
+        ...position,
+        ['by', oneOf('jsdoc', 'config', 'void', 'directive', 'eslint-directive', 'primitive')],
+        ['reason', nonEmpty],
+        ['lock', nullable(nonEmpty)],
+      ]),
+    ),
+  ],
+  [
+    'subsystems',
+    array(
+      object([
+        ['name', nonEmpty],
+        ['lockKnowledgeImported', count],
+        [
+          'foreignLocks',
+          array(
+            object([
+              ['lock', nonEmpty],
+              ['owner', nonEmpty],
+              ['relations', array(nonEmpty)],
+              ['weight', count],
+              ['sites', array(object([...position, ['relation', nonEmpty], ['where', nonEmpty]]))],
+            ]),
+          ),
+        ],
+        ['leaksFrom', array(nonEmpty)],
+        ['leaksInto', array(nonEmpty)],
+      ]),
+    ),
+  ],
+  [
+    'lockOrder',
+    object([
+      ['nodes', array(object([['id', nonEmpty], ['library', nonEmpty], ['kind', nonEmpty], ['subsystem', nullable(nonEmpty)]]))],
+      ['edges', array(object([['from', nonEmpty], ['to', nonEmpty], ['witnesses', array(object([...position, ['function', nonEmpty]]))]]))],
+      ['cycles', array(array(nonEmpty))],
+    ]),
+  ],
+  [
     'stats',
     object([
       ['files', count],

@@ -1,4 +1,5 @@
 export { analyzeProgram } from './analyze.js';
+export { analysisCounters } from './incremental/file-cache.js';
 export type { Analysis } from './analysis.js';
 export type * from './types.js';
 export type * from './options.js';
@@ -11,4 +12,29 @@ export { directBlockingOperation, sitesWaitedOn } from './summaries/fixpoint.js'
 export { substitute } from './summaries/wrappers.js';
 export { stripExpression } from './flow/lock-identity.js';
 export { directiveFor, directivesOf, type Directive } from './report/directives.js';
+export { distinctInstances, holdAndWait, isSingleInstance, type Acquisition, type HoldAndWait, type HoldAndWaitResult, type LockInstance } from './queries/hold-and-wait.js';
+export { staleStateWrites, stateWriters, stateBase, sameState, type StaleWrite, type StateRead, type StateWriter, type Crossing } from './queries/stale-state.js';
+export { alwaysThrows, isWithin, mayThrow, protectionOf, throwPointsOf, tryStatementsOf, type Protection, type ThrowPoint } from './queries/exceptional-flow.js';
+export { annotatedLocks, closest, FUNCTION_ANNOTATIONS, hasAnnotation, lockNames, programAnnotations, type Annotation, type FunctionAnnotationKind, type GuardedState, type LockRef, type ProgramAnnotations } from './queries/lock-annotations.js';
+export { mustHoldOnEntry } from './queries/must-hold.js';
+export {
+  lockFlow,
+  originStep,
+  originText,
+  type CalleeRelease,
+  type CarriedAs,
+  type ForeignLockUse,
+  type ForeignThrough,
+  type LockCarrier,
+  type LockDrop,
+  type LockFlow,
+  type LockHandoff,
+  type LockOrigin,
+  type LockPeer,
+  type LockUse,
+  type StaleState,
+} from './queries/lock-flow.js';
+export { deferredParams, type DeferredParam } from './queries/deferred-params.js';
+export { callSiteAt, doesWork, isPromiseTyped, startsAsyncWork } from './queries/async-work.js';
 export * from './load/index.js';
+export { storedCallbackTargets } from './queries/stored-callbacks.js';

@@ -14,7 +14,9 @@ import {
 import {
   type Acknowledgement,
   allRules,
+  computePollution,
   docsUrl,
+  lockOrderGraphData,
   type Finding,
   type LockwiseRule,
   type RuleSeverity,
@@ -126,6 +128,8 @@ export async function audit(args: AuditArgs, io: CliIo): Promise<number> {
     findings,
     acknowledgements,
     locks: [...analysis.locks.values()],
+    pollution: computePollution(analysis),
+    lockOrder: lockOrderGraphData(analysis),
     stats: { ...analysis.stats, ms: Math.round(performance.now() - started) },
     rules: active.map(({ rule }) => describeRule(rule)),
     diagnostics,

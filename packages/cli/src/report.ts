@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { AnalysisDiagnostic, AnalysisStats, LockInfo, SourceLocation } from '@lockwise/analyzer';
-import type { Acknowledgement, Finding, RuleSeverity } from '@lockwise/rules';
+import type { Acknowledgement, Finding, LockOrderGraphData, RuleSeverity, SubsystemPollution } from '@lockwise/rules';
 
 /** A rule as the report describes it (SARIF `tool.driver.rules`, `lockwise rules`). */
 export interface RuleDescriptor {
@@ -22,6 +22,10 @@ export interface AuditReport {
   findings: readonly Finding[];
   acknowledgements: readonly Acknowledgement[];
   locks: readonly LockInfo[];
+  /** Per subsystem, the foreign locks its code must know about; worst first. */
+  pollution: readonly SubsystemPollution[];
+  /** The program's lock-order graph, with every cycle. */
+  lockOrder: LockOrderGraphData;
   stats: AnalysisStats;
   /** The rules that ran. */
   rules: readonly RuleDescriptor[];

@@ -90,7 +90,18 @@ export class FunctionWalker {
   /** Per entry of `finallyStack`: the states a return, throw or jump carried into that finally. */
   private readonly finallyEntries: FlowState[][] = [];
   private readonly identity: IdentityContext;
-  private state: FlowState;
+  private current!: FlowState;
+  /** Held locks as an array, shared by every event recorded until the set changes: most events see the same set. */
+  private snapshotCache: HeldLock[] | undefined;
+
+  private get state(): FlowState {
+    return this.current;
+  }
+
+  private set state(next: FlowState) {
+    this.current = next;
+    this.snapshotCache = undefined;
+  }
 
   constructor(
     private readonly ctx: WalkContext,
@@ -141,7 +152,13 @@ export class FunctionWalker {
   // ---------------------------------------------------------------- state
 
   private snapshot(): HeldLock[] {
-    return [...this.state.held.values()];
+    this.snapshotCache ??= [...this.state.held.values()];
+    return this.snapshotCache;
+  }
+
+  /** Every change to the held set goes through here, so the shared snapshot is never stale. */
+  private heldChanged(): void {
+    this.snapshotCache = undefined;
   }
 
   private clone(state: FlowState = this.state): FlowState {
@@ -341,6 +358,7 @@ export class FunctionWalker {
     const held = this.state.held.get(lockValue.lock.id);
     if (held) {
       this.state.held.set(lockValue.lock.id, { ...held, via: 'using' });
+      this.heldChanged();
       const region = this.openRegions.get(lockValue.lock.id);
       if (region) region.kind = 'using';
     } else {
@@ -400,6 +418,7 @@ export class FunctionWalker {
     tried.site.checked = true;
     if (polarity && !state.held.has(tried.lock.id)) {
       state.held.set(tried.lock.id, { lock: tried.lock, acquiredAt: tried.site.node, via: 'acquire', definite: true });
+      if (state === this.state) this.heldChanged();
       if (this.recording && !this.openRegions.has(tried.lock.id)) {
         this.openRegions.set(tried.lock.id, { lock: tried.lock, function: this.info.key, kind: 'acquire-release', start: tried.site.node, releases: [] });
       }
@@ -1199,6 +1218,7 @@ export class FunctionWalker {
 
   private hold(lock: LockIdentity, at: ts.Node, via: HeldLock['via']): void {
     this.state.held.set(lock.id, { lock, acquiredAt: at, via, definite: true });
+    this.heldChanged();
     if (this.recording) {
       const existing = this.openRegions.get(lock.id);
       if (existing) this.facts.regions.push(existing);
@@ -1208,6 +1228,7 @@ export class FunctionWalker {
 
   private release(lock: LockIdentity, at: ts.Node, _site: LockOpSite | undefined): void {
     this.state.held.delete(lock.id);
+    this.heldChanged();
     if (!this.recording) return;
     const region = this.openRegions.get(lock.id);
     if (region) region.releases.push(at);

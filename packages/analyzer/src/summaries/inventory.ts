@@ -14,7 +14,7 @@ export function buildLockInventory(
   checker: ts.TypeChecker,
   subsystemOf: (fileName: string) => string,
 ): Map<string, LockInfo> {
-  const locks = new Map<string, LockInfo & { touching: Set<string> }>();
+  const locks = new Map<string, LockInfo & { touching: Set<string>; ownedByAcquire: boolean }>();
   const recognitionByClass = new Map<string, Recognition>();
   for (const { name, recognition } of programLocks.recognitions.values()) recognitionByClass.set(name, recognition);
 
@@ -24,8 +24,16 @@ export function buildLockInventory(
       const lock = site.op.lock;
       if (lock.paramIndex !== undefined) continue;
       let info = locks.get(lock.id);
+      // A release through a releaser or handle names the value, not the lock: it says nothing about where the lock lives.
+      const declaration = site.through ? undefined : declarationOfReceiver(checker, site.node);
+      const acquiring = ['acquire', 'try-acquire', 'run-callback'].includes(site.op.kind);
+      if (info && !info.declaredAt && (declaration || (acquiring && !info.ownedByAcquire))) {
+        // first seen through a release elsewhere: the declaration (or the first acquisition) decides the owner
+        info.declaredAt = declaration ? locationOf(declaration) : undefined;
+        info.subsystem = declaration ? subsystemOf(declaration.getSourceFile().fileName) : subsystem;
+        info.ownedByAcquire = !declaration && acquiring;
+      }
       if (!info) {
-        const declaration = declarationOfReceiver(checker, site.node);
         const recognition: Recognition = lock.library === 'hand-rolled' || lock.library === 'user'
           ? (recognitionByClass.get(site.op.api.split('.')[0] ?? '') ?? { by: lock.library === 'user' ? 'jsdoc' : 'config' })
           : { by: 'library', library: lock.library };
@@ -40,6 +48,7 @@ export function buildLockInventory(
           acquireSites: [],
           subsystemsTouching: [],
           touching: new Set(),
+          ownedByAcquire: !declaration && acquiring,
         };
         locks.set(lock.id, info);
       }
@@ -49,7 +58,7 @@ export function buildLockInventory(
     for (const site of f.calls) for (const arg of site.lockArgs) locks.get(arg.lock.id)?.touching.add(subsystem);
   }
   const result = new Map<string, LockInfo>();
-  for (const [id, { touching, ...info }] of [...locks].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [id, { touching, ownedByAcquire: _owned, ...info }] of [...locks].sort(([a], [b]) => a.localeCompare(b))) {
     info.subsystemsTouching = [...touching].sort();
     result.set(id, info);
   }

@@ -1,5 +1,5 @@
 import type { LockInfo, Recognition, SourceLocation } from '@lockwise/analyzer';
-import type { Finding } from '@lockwise/rules';
+import type { Acknowledgement, Finding, LockOrderGraphData, SubsystemPollution } from '@lockwise/rules';
 import { type AuditReport, compareLocations, relativeFile, sortFindings } from '../report.js';
 
 /**
@@ -52,11 +52,36 @@ export interface JsonLock {
   subsystems: string[];
 }
 
+export interface JsonAcknowledgement extends JsonPosition {
+  ruleId: string;
+  message: string;
+  by: Acknowledgement['by'];
+  reason: string;
+  lock: string | null;
+}
+
+export interface JsonSubsystem {
+  name: string;
+  lockKnowledgeImported: number;
+  foreignLocks: { lock: string; owner: string; relations: string[]; weight: number; sites: (JsonPosition & { relation: string; where: string })[] }[];
+  leaksFrom: string[];
+  leaksInto: string[];
+}
+
+export interface JsonLockOrder {
+  nodes: { id: string; library: string; kind: string; subsystem: string | null }[];
+  edges: { from: string; to: string; witnesses: (JsonPosition & { function: string })[] }[];
+  cycles: string[][];
+}
+
 export interface JsonReport {
   version: 1;
   tool: { name: string; version: string };
   findings: JsonFinding[];
   locks: JsonLock[];
+  acknowledgements: JsonAcknowledgement[];
+  subsystems: JsonSubsystem[];
+  lockOrder: JsonLockOrder;
   stats: { files: number; functions: number; callEdges: number; locks: number; heldRegions: number; ms: number };
 }
 
@@ -67,6 +92,11 @@ export function toJsonReport(report: AuditReport): JsonReport {
     tool: { name: report.tool.name, version: report.tool.version },
     findings: sortFindings(root, report.findings).map((f) => jsonFinding(root, f)),
     locks: [...report.locks].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((l) => jsonLock(root, l)),
+    acknowledgements: [...report.acknowledgements]
+      .sort((a, b) => compareLocations(root, a.location, b.location) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0))
+      .map((a) => jsonAcknowledgement(root, a)),
+    subsystems: report.pollution.map((p) => jsonSubsystem(root, p)),
+    lockOrder: jsonLockOrder(root, report.lockOrder),
     stats: {
       files: report.stats.files,
       functions: report.stats.functions,
@@ -140,4 +170,32 @@ function recognition(r: Recognition): JsonRecognition {
     case 'jsdoc':
       return { by: 'jsdoc' };
   }
+}
+
+function jsonAcknowledgement(root: string, a: Acknowledgement): JsonAcknowledgement {
+  return { ruleId: a.ruleId, message: a.message, ...position(root, a.location), by: a.by, reason: a.reason, lock: a.lock ?? null };
+}
+
+function jsonSubsystem(root: string, p: SubsystemPollution): JsonSubsystem {
+  return {
+    name: p.subsystem,
+    lockKnowledgeImported: p.lockKnowledgeImported,
+    foreignLocks: p.foreignLocks.map((l) => ({
+      lock: l.lock,
+      owner: l.owner,
+      relations: [...l.relations],
+      weight: l.weight,
+      sites: l.sites.map((s) => ({ ...position(root, s.location), relation: s.relation, where: s.where })),
+    })),
+    leaksFrom: [...p.leaksFrom],
+    leaksInto: [...p.leaksInto],
+  };
+}
+
+function jsonLockOrder(root: string, graph: LockOrderGraphData): JsonLockOrder {
+  return {
+    nodes: graph.nodes.map((n) => ({ id: n.id, library: n.library, kind: n.kind, subsystem: n.subsystem ?? null })),
+    edges: graph.edges.map((e) => ({ from: e.from, to: e.to, witnesses: e.witnesses.map((w) => ({ ...position(root, w.location), function: w.function })) })),
+    cycles: graph.cycles.map((c) => [...c]),
+  };
 }

@@ -41,8 +41,28 @@ export function formatText(report: AuditReport, options: TextOptions): string {
       out.push('');
     }
   }
+  out.push(...pollutionSection(report, c));
+  out.push(...lockOrderSection(report, c));
   out.push(summaryLine(report, c));
   return `${out.join('\n')}\n`;
+}
+
+/** Subsystems that must know about other subsystems' locks, worst first (docs/pollution.md). */
+function pollutionSection(report: AuditReport, c: ReturnType<typeof pc.createColors>): string[] {
+  const polluted = report.pollution.filter((p) => p.lockKnowledgeImported > 0);
+  if (polluted.length === 0) return [];
+  const lines = [c.bold('Lock knowledge imported, worst first')];
+  for (const p of polluted) {
+    const locks = p.foreignLocks.map((l) => `${l.lock} (${l.owner}: ${l.relations.join(', ')})`).join('; ');
+    lines.push(`  ${String(p.lockKnowledgeImported).padStart(3)}  ${c.bold(p.subsystem)}  ${c.dim(locks)}`);
+  }
+  lines.push('');
+  return lines;
+}
+
+function lockOrderSection(report: AuditReport, c: ReturnType<typeof pc.createColors>): string[] {
+  if (report.lockOrder.cycles.length === 0) return [];
+  return [c.bold('Lock-order cycles'), ...report.lockOrder.cycles.map((cycle) => `  ${[...cycle, cycle[0]].join(' → ')}`), ''];
 }
 
 export function summaryLine(report: AuditReport, c: ReturnType<typeof pc.createColors> = pc.createColors(false)): string {

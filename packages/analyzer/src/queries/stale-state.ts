@@ -1,0 +1,804 @@
+import ts from 'typescript';
+import type { Analysis } from '../analysis.js';
+import { isFunctionNode } from '../graph/functions.js';
+import { stripExpression } from '../flow/lock-identity.js';
+import type { CallSite, FunctionInfo, HeldLock, SharedAccess, YieldPoint } from '../types.js';
+
+/**
+ * Which writes of shared state are decided or computed from a read of the same state made
+ * before a yield, with no re-read after it. The flow walk is intraprocedural (a function body,
+ * plus the callbacks it runs before its call returns: array methods, lock callbacks); reads
+ * and writes of callees enter through their summaries at the call site.
+ */
+
+/** A point where other code may run: an `await`/`yield`/`for await`, or waiting for a lock before its callback runs. */
+export interface Crossing {
+  node: ts.Node;
+  held: readonly HeldLock[];
+  /** Set for a lock callback: the lock the call waits for before the callback runs. */
+  waitsFor?: string;
+}
+
+/** A read of shared state as the data flow carries it. */
+export interface StateRead {
+  state: string;
+  /** The read expression, or the call whose callee reads the state. */
+  node: ts.Node;
+  via?: CallSite;
+  held: readonly HeldLock[];
+  /** The first yield crossed since the read; undefined while the value is fresh. */
+  crossed?: Crossing;
+  /** Acquisitions (`HeldLock.acquiredAt`) held at the read and at every yield crossed since. */
+  through: readonly ts.Node[];
+}
+
+export interface StaleWrite {
+  function: string;
+  /** The write: an assignment target, an updated operand, or the call that writes (a collection method, a helper). */
+  node: ts.Node;
+  state: string;
+  held: readonly HeldLock[];
+  /** Set when the write happens inside this call's callee (from its summary). */
+  via?: CallSite;
+  read: StateRead;
+  /** `value`: the stale value is written (lost update); `control`: it decided that the write happens (check-then-act). */
+  flow: 'value' | 'control';
+  /** Locks held at the read, at every yield in between and at the write, under the same acquisition. */
+  heldThroughout: readonly HeldLock[];
+}
+
+/** A direct write of a shared place somewhere in the program, with what is held there. */
+export interface StateWriter {
+  function: FunctionInfo;
+  access: SharedAccess;
+  /** Locks that may be held by callers when the writing function runs. */
+  heldOnEntry: readonly string[];
+}
+
+/** `Class#items[]` (the entries) and `Class#items` (the reference) are the same place for a writer. */
+export function stateBase(state: string): string {
+  return state.endsWith('[]') ? state.slice(0, -2) : state;
+}
+
+/** A stale read of `read` matters to a write of `write`: the same place, or entries read and the whole replaced. */
+export function sameState(read: string, write: string): boolean {
+  return read === write || read === `${write}[]`;
+}
+
+const cache = new WeakMap<Analysis, StaleWrite[]>();
+
+export function staleStateWrites(analysis: Analysis): StaleWrite[] {
+  let result = cache.get(analysis);
+  if (!result) {
+    const index = new FactIndex(analysis);
+    const found = new Map<string, StaleWrite>();
+    for (const facts of analysis.facts.values()) {
+      if (facts.yields.length === 0 || !facts.info.hasBody) continue;
+      new StaleFlow(analysis, index, facts.info, found).run();
+    }
+    result = [...found.values()];
+    cache.set(analysis, result);
+  }
+  return result;
+}
+
+const writersCache = new WeakMap<Analysis, Map<string, StateWriter[]>>();
+
+/** Every direct write of each shared place (by `stateBase`), outside constructors and module initialisation. */
+export function stateWriters(analysis: Analysis): ReadonlyMap<string, StateWriter[]> {
+  let result = writersCache.get(analysis);
+  if (!result) {
+    result = new Map();
+    for (const facts of analysis.facts.values()) {
+      const node = facts.info.node;
+      if (ts.isSourceFile(node) || ts.isConstructorDeclaration(node)) continue;
+      const heldOnEntry = [...(analysis.summaries.get(facts.info.key)?.heldOnEntry.keys() ?? [])];
+      for (const access of facts.writes) {
+        const base = stateBase(access.state);
+        const list = result.get(base) ?? [];
+        list.push({ function: facts.info, access, heldOnEntry });
+        result.set(base, list);
+      }
+    }
+    writersCache.set(analysis, result);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------- index of the walker's facts by node
+
+class FactIndex {
+  readonly reads = new Map<ts.Node, SharedAccess[]>();
+  readonly writes = new Map<ts.Node, SharedAccess[]>();
+  readonly calls = new Map<ts.Node, CallSite>();
+  readonly yields = new Map<ts.Node, YieldPoint>();
+  private readonly ids = new Map<ts.Node, number>();
+
+  constructor(readonly analysis: Analysis) {
+    for (const facts of analysis.facts.values()) {
+      for (const access of facts.reads) push(this.reads, access.node, access);
+      for (const access of facts.writes) push(this.writes, access.node, access);
+      for (const site of facts.calls) this.calls.set(site.node, site);
+      for (const y of facts.yields) this.yields.set(y.node, y);
+    }
+  }
+
+  id(node: ts.Node): number {
+    let id = this.ids.get(node);
+    if (id === undefined) {
+      id = this.ids.size + 1;
+      this.ids.set(node, id);
+    }
+    return id;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+// ---------------------------------------------------------------- the flow walk
+
+/** A read in flight: `origin` names the read whatever yields it has crossed since. */
+interface Fact {
+  key: string;
+  origin: string;
+  read: StateRead;
+}
+
+type Taint = ReadonlySet<Fact>;
+const EMPTY: Taint = new Set();
+
+interface FlowState {
+  /** Locals and what reads their values derive from. */
+  vars: Map<ts.Symbol, Taint>;
+  /** Conditions every path to here passed (early returns, breaks): they decide what follows. */
+  ctrl: Taint;
+  /** Conditions of the branches being walked. */
+  frames: Taint[];
+  /** Operands already evaluated in an expression still being evaluated (`x + await y`). */
+  pending: Taint[];
+  reachable: boolean;
+}
+
+interface LoopFrame {
+  breaks: FlowState[];
+  continues: FlowState[];
+  /** Branch frames open where the loop body starts: a `break` inside an `if` leaves that `if`'s frame. */
+  depth: number;
+}
+
+interface BodyFrame {
+  returns: FlowState[];
+  values: Taint[];
+  depth: number;
+}
+
+class StaleFlow {
+  private state: FlowState = { vars: new Map(), ctrl: EMPTY, frames: [], pending: [], reachable: true };
+  private readonly loops: LoopFrame[] = [];
+  private readonly bodies: BodyFrame[] = [];
+  private readonly facts = new Map<string, Fact>();
+  private readonly crossings = new Map<string, Fact>();
+  private readonly checker: ts.TypeChecker;
+
+  constructor(
+    private readonly analysis: Analysis,
+    private readonly index: FactIndex,
+    private readonly fn: FunctionInfo,
+    private readonly found: Map<string, StaleWrite>,
+  ) {
+    this.checker = analysis.checker;
+  }
+
+  run(): void {
+    const node = this.fn.node;
+    if (ts.isSourceFile(node)) {
+      this.statements(node.statements);
+      return;
+    }
+    if (!node.body) return;
+    if (ts.isBlock(node.body)) this.statements(node.body.statements);
+    else this.expr(node.body);
+  }
+
+  // ------------------------------------------------------------ facts and taints
+
+  private fact(read: StateRead): Fact {
+    const origin = `${this.index.id(read.node)}:${read.state}`;
+    const through = read.through.map((n) => this.index.id(n)).sort((a, b) => a - b).join(',');
+    const key = `${origin}|${read.crossed ? this.index.id(read.crossed.node) : '-'}|${through}`;
+    let fact = this.facts.get(key);
+    if (!fact) {
+      fact = { key, origin, read };
+      this.facts.set(key, fact);
+    }
+    return fact;
+  }
+
+  private freshRead(state: string, node: ts.Node, held: readonly HeldLock[], via?: CallSite): Fact {
+    return this.fact({ state, node, via, held, through: held.map((h) => h.acquiredAt) });
+  }
+
+  private readsAt(node: ts.Node): Taint {
+    const accesses = this.index.reads.get(node);
+    if (!accesses) return EMPTY;
+    const target = ts.isExpression(node) ? node : undefined;
+    if (target && this.isLocalObject(target)) return EMPTY;
+    return new Set(accesses.map((a) => this.freshRead(a.state, a.node, a.held)));
+  }
+
+  private cross(fact: Fact, crossing: Crossing): Fact {
+    const memo = `${fact.key}@${this.index.id(crossing.node)}`;
+    let crossed = this.crossings.get(memo);
+    if (!crossed) {
+      const held = new Set(crossing.held.map((h) => h.acquiredAt));
+      crossed = this.fact({
+        ...fact.read,
+        crossed: fact.read.crossed ?? crossing,
+        through: fact.read.through.filter((n) => held.has(n)),
+      });
+      this.crossings.set(memo, crossed);
+    }
+    return crossed;
+  }
+
+  private crossTaint(taint: Taint, crossing: Crossing): Taint {
+    if (taint.size === 0) return taint;
+    return new Set([...taint].map((f) => this.cross(f, crossing)));
+  }
+
+  /** Other code may run here: everything read so far may be stale. */
+  private crossAll(crossing: Crossing): void {
+    const s = this.state;
+    for (const [symbol, taint] of s.vars) s.vars.set(symbol, this.crossTaint(taint, crossing));
+    s.ctrl = this.crossTaint(s.ctrl, crossing);
+    s.frames = s.frames.map((t) => this.crossTaint(t, crossing));
+    s.pending = s.pending.map((t) => this.crossTaint(t, crossing));
+  }
+
+  private yieldAt(node: ts.AwaitExpression | ts.YieldExpression | ts.ForOfStatement): Crossing {
+    return { node, held: this.index.yields.get(node)?.held ?? [] };
+  }
+
+  // ------------------------------------------------------------ states
+
+  private clone(state: FlowState = this.state): FlowState {
+    return { vars: new Map(state.vars), ctrl: state.ctrl, frames: [...state.frames], pending: [...state.pending], reachable: state.reachable };
+  }
+
+  private join(states: FlowState[]): FlowState {
+    const live = states.filter((s) => s.reachable);
+    if (live.length === 0) return { ...this.clone(states[0] ?? this.state), reachable: false };
+    const result = this.clone(live[0]);
+    for (const other of live.slice(1)) {
+      for (const [symbol, taint] of other.vars) result.vars.set(symbol, union(result.vars.get(symbol) ?? EMPTY, taint));
+      result.ctrl = union(result.ctrl, other.ctrl);
+      result.frames = result.frames.map((t, i) => union(t, other.frames[i] ?? EMPTY));
+      result.pending = result.pending.map((t, i) => union(t, other.pending[i] ?? EMPTY));
+    }
+    return result;
+  }
+
+  private signature(state: FlowState): string {
+    const parts = [...state.vars.values()].map((t) => keys(t)).sort();
+    return `${parts.join(';')}#${keys(state.ctrl)}#${state.reachable}`;
+  }
+
+  // ------------------------------------------------------------ statements
+
+  private statements(list: readonly ts.Statement[]): void {
+    for (const statement of list) {
+      if (!this.state.reachable) return;
+      this.statement(statement);
+    }
+  }
+
+  private statement(node: ts.Statement): void {
+    if (!this.state.reachable) return;
+    if (ts.isBlock(node)) return this.statements(node.statements);
+    if (ts.isExpressionStatement(node)) {
+      this.expr(node.expression);
+      return;
+    }
+    if (ts.isVariableStatement(node)) return this.declarations(node.declarationList);
+    if (ts.isReturnStatement(node)) {
+      const value = node.expression ? this.expr(node.expression) : EMPTY;
+      const body = this.bodies[this.bodies.length - 1];
+      if (body) {
+        body.values.push(value);
+        body.returns.push(leave(this.state, body.depth));
+      }
+      this.state.reachable = false;
+      return;
+    }
+    if (ts.isThrowStatement(node)) {
+      this.expr(node.expression);
+      this.state.reachable = false;
+      return;
+    }
+    if (ts.isIfStatement(node)) return this.ifStatement(node);
+    if (ts.isIterationStatement(node, false)) return this.loop(node);
+    if (ts.isBreakStatement(node) || ts.isContinueStatement(node)) {
+      const frame = this.loops[this.loops.length - 1];
+      if (frame) (ts.isBreakStatement(node) ? frame.breaks : frame.continues).push(leave(this.state, frame.depth));
+      this.state.reachable = false;
+      return;
+    }
+    if (ts.isTryStatement(node)) return this.tryStatement(node);
+    if (ts.isSwitchStatement(node)) return this.switchStatement(node);
+    if (ts.isLabeledStatement(node)) return this.statement(node.statement);
+    if (ts.isFunctionDeclaration(node) || ts.isClassDeclaration(node)) return;
+    ts.forEachChild(node, (child) => {
+      if (ts.isExpression(child)) this.expr(child);
+      else if (ts.isStatement(child)) this.statement(child);
+    });
+  }
+
+  private declarations(list: ts.VariableDeclarationList): void {
+    for (const declaration of list.declarations) {
+      if (!declaration.initializer) continue;
+      const value = this.expr(declaration.initializer);
+      this.bind(declaration.name, value);
+    }
+  }
+
+  private bind(name: ts.BindingName | ts.Expression, value: Taint): void {
+    if (ts.isIdentifier(name)) {
+      const symbol = this.checker.getSymbolAtLocation(name);
+      if (symbol && this.isLocal(symbol)) this.state.vars.set(symbol, value);
+      return;
+    }
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) {
+        const symbol = ts.isShorthandPropertyAssignment(node.parent)
+          ? this.checker.getShorthandAssignmentValueSymbol(node.parent)
+          : this.checker.getSymbolAtLocation(node);
+        if (symbol && this.isLocal(symbol)) this.state.vars.set(symbol, value);
+        return;
+      }
+      // Property names and default values are not what gets bound.
+      if (ts.isBindingElement(node)) return visit(node.name);
+      if (ts.isPropertyAssignment(node)) return visit(node.initializer);
+      ts.forEachChild(node, visit);
+    };
+    visit(name);
+  }
+
+  private ifStatement(node: ts.IfStatement): void {
+    const condition = this.expr(node.expression);
+    const before = this.clone();
+    const thenState = this.branch(condition, () => this.statement(node.thenStatement));
+    this.state = this.clone(before);
+    const elseState = this.branch(condition, () => node.elseStatement && this.statement(node.elseStatement));
+    this.mergeBranches(thenState, elseState);
+  }
+
+  /** Walks a branch under a condition; returns its end state and the condition as it stands there (crossed or not). */
+  private branch(condition: Taint, walk: () => void): { state: FlowState; condition: Taint } {
+    this.state.frames.push(condition);
+    walk();
+    const frame = this.state.frames.pop() ?? EMPTY;
+    return { state: this.state, condition: frame };
+  }
+
+  /** Where only one branch goes on, what follows depends on its condition. */
+  private mergeBranches(a: { state: FlowState; condition: Taint }, b: { state: FlowState; condition: Taint }): void {
+    if (a.state.reachable && b.state.reachable) {
+      this.state = this.join([a.state, b.state]);
+      return;
+    }
+    const survivor = a.state.reachable ? a : b.state.reachable ? b : undefined;
+    if (!survivor) {
+      this.state = this.join([a.state, b.state]);
+      return;
+    }
+    this.state = survivor.state;
+    this.state.ctrl = union(this.state.ctrl, survivor.condition);
+  }
+
+  private loop(node: ts.IterationStatement): void {
+    if (ts.isForStatement(node) && node.initializer) {
+      if (ts.isVariableDeclarationList(node.initializer)) this.declarations(node.initializer);
+      else this.expr(node.initializer);
+    }
+    let iterated = EMPTY;
+    if (ts.isForOfStatement(node) || ts.isForInStatement(node)) iterated = this.expr(node.expression);
+    const entryOrigins = new Set([...this.state.ctrl].map((f) => f.origin));
+    let head = this.clone();
+    let exits: FlowState[] = [];
+    for (let round = 0; round < 3; round++) {
+      this.state = this.clone(head);
+      const frame: LoopFrame = { breaks: [], continues: [], depth: this.state.frames.length + 1 };
+      this.loops.push(frame);
+      let condition = EMPTY;
+      if (ts.isWhileStatement(node)) condition = this.expr(node.expression);
+      if (ts.isForStatement(node) && node.condition) condition = this.expr(node.condition);
+      if (ts.isForOfStatement(node)) {
+        if (node.awaitModifier) {
+          this.crossAll(this.yieldAt(node));
+          iterated = this.crossTaint(iterated, this.yieldAt(node));
+        }
+        if (ts.isVariableDeclarationList(node.initializer)) for (const d of node.initializer.declarations) this.bind(d.name, iterated);
+        else this.bind(node.initializer, iterated);
+      }
+      if (ts.isForInStatement(node) && ts.isVariableDeclarationList(node.initializer)) {
+        for (const d of node.initializer.declarations) this.bind(d.name, iterated);
+      }
+      const conditionFalse = this.clone();
+      this.state.frames.push(condition);
+      this.statement(node.statement);
+      this.state = this.join([this.state, ...frame.continues]);
+      if (ts.isForStatement(node) && node.incrementor) this.expr(node.incrementor);
+      if (ts.isDoStatement(node)) this.expr(node.expression);
+      this.state.frames.pop();
+      this.loops.pop();
+      exits = [ts.isDoStatement(node) ? this.clone() : conditionFalse, ...frame.breaks.map((b) => leave(b, frame.depth - 1))];
+      const next = this.join([head, this.state]);
+      // Each iteration decides afresh: a check that kept the last iteration going does not decide the next.
+      next.ctrl = onlyFrom(next.ctrl, entryOrigins);
+      if (this.signature(next) === this.signature(head)) break;
+      head = next;
+    }
+    this.state = this.join(exits);
+    // Conditions that only skipped iterations do not decide what follows the loop.
+    this.state.ctrl = onlyFrom(this.state.ctrl, entryOrigins);
+    if (ts.isWhileStatement(node) || ts.isForStatement(node)) this.state.reachable = true;
+  }
+
+  private tryStatement(node: ts.TryStatement): void {
+    const before = this.clone();
+    this.statements(node.tryBlock.statements);
+    const afterTry = this.state;
+    let afterCatch: FlowState | undefined;
+    if (node.catchClause) {
+      this.state = this.join([before, afterTry]);
+      this.state.reachable = true;
+      this.statements(node.catchClause.block.statements);
+      afterCatch = this.state;
+    }
+    this.state = this.join(afterCatch ? [afterTry, afterCatch] : [afterTry]);
+    if (node.finallyBlock) {
+      const reachable = this.state.reachable;
+      this.state.reachable = true;
+      this.statements(node.finallyBlock.statements);
+      this.state.reachable = this.state.reachable && reachable;
+    }
+  }
+
+  private switchStatement(node: ts.SwitchStatement): void {
+    let condition = this.expr(node.expression);
+    for (const clause of node.caseBlock.clauses) if (ts.isCaseClause(clause)) condition = union(condition, this.expr(clause.expression));
+    this.state.frames.push(condition);
+    const entry = this.clone();
+    const frame: LoopFrame = { breaks: [], continues: [], depth: this.state.frames.length };
+    this.loops.push(frame);
+    let fallthrough: FlowState | undefined;
+    let hasDefault = false;
+    for (const clause of node.caseBlock.clauses) {
+      if (ts.isDefaultClause(clause)) hasDefault = true;
+      this.state = fallthrough?.reachable ? this.join([this.clone(entry), fallthrough]) : this.clone(entry);
+      this.statements(clause.statements);
+      fallthrough = this.state;
+    }
+    this.loops.pop();
+    const outer = this.loops[this.loops.length - 1];
+    outer?.continues.push(...frame.continues.map((c) => leave(c, outer.depth)));
+    const ends = [...(fallthrough ? [fallthrough] : []), ...frame.breaks, ...(hasDefault ? [] : [entry])];
+    this.state = this.join(ends);
+    this.state.frames.pop();
+  }
+
+  // ------------------------------------------------------------ expressions
+
+  private expr(node: ts.Expression): Taint {
+    if (!this.state.reachable) return EMPTY;
+    if (
+      ts.isParenthesizedExpression(node) ||
+      ts.isAsExpression(node) ||
+      ts.isNonNullExpression(node) ||
+      ts.isSatisfiesExpression(node) ||
+      ts.isTypeAssertionExpression(node)
+    ) {
+      return this.expr(node.expression);
+    }
+    if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
+      const value = node.expression ? this.expr(node.expression) : EMPTY;
+      const crossing = this.yieldAt(node);
+      this.crossAll(crossing);
+      return this.crossTaint(value, crossing);
+    }
+    if (ts.isCallExpression(node) || ts.isNewExpression(node)) return this.call(node);
+    if (ts.isIdentifier(node)) return this.identifier(node);
+    if (ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node)) return this.access(node);
+    if (ts.isBinaryExpression(node)) return this.binary(node);
+    if (ts.isConditionalExpression(node)) {
+      const condition = this.expr(node.condition);
+      const before = this.clone();
+      let whenTrue = EMPTY;
+      let whenFalse = EMPTY;
+      const a = this.branch(condition, () => (whenTrue = this.expr(node.whenTrue)));
+      this.state = this.clone(before);
+      const b = this.branch(condition, () => (whenFalse = this.expr(node.whenFalse)));
+      this.mergeBranches(a, b);
+      return union(union(a.condition, b.condition), union(whenTrue, whenFalse));
+    }
+    if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
+      const value = this.expr(node.operand);
+      if (node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken) {
+        this.writeAt(node.operand, value, node.operand);
+      }
+      return value;
+    }
+    if (ts.isDeleteExpression(node)) {
+      this.expr(node.expression);
+      this.writeAt(node.expression, EMPTY, node.expression);
+      return EMPTY;
+    }
+    if (isFunctionNode(node) || ts.isClassExpression(node)) return EMPTY;
+    if (ts.isObjectLiteralExpression(node)) return this.objectLiteral(node);
+    if (ts.isSpreadElement(node)) return this.expr(node.expression);
+    return this.sequence(childExpressions(node));
+  }
+
+  /** Evaluates operands in order; an earlier operand's value crosses a yield in a later one. */
+  private sequence(operands: readonly ts.Expression[]): Taint {
+    let value = EMPTY;
+    for (const operand of operands) {
+      this.state.pending.push(value);
+      const next = this.expr(operand);
+      value = union(this.state.pending.pop() ?? EMPTY, next);
+    }
+    return value;
+  }
+
+  private objectLiteral(node: ts.ObjectLiteralExpression): Taint {
+    const values: ts.Expression[] = [];
+    const shorthands: ts.ShorthandPropertyAssignment[] = [];
+    for (const property of node.properties) {
+      if (ts.isPropertyAssignment(property)) values.push(property.initializer);
+      else if (ts.isSpreadAssignment(property)) values.push(property.expression);
+      else if (ts.isShorthandPropertyAssignment(property)) shorthands.push(property);
+    }
+    let value = this.sequence(values);
+    for (const shorthand of shorthands) {
+      const symbol = this.checker.getShorthandAssignmentValueSymbol(shorthand);
+      value = union(value, union(symbol ? (this.state.vars.get(symbol) ?? EMPTY) : EMPTY, this.readsAt(shorthand.name)));
+    }
+    return value;
+  }
+
+  private identifier(node: ts.Identifier): Taint {
+    const symbol = this.checker.getSymbolAtLocation(node);
+    const local = symbol ? this.state.vars.get(symbol) : undefined;
+    return union(local ?? EMPTY, this.readsAt(node));
+  }
+
+  private access(node: ts.PropertyAccessExpression | ts.ElementAccessExpression): Taint {
+    const object = ts.isElementAccessExpression(node) ? this.sequence([node.expression, node.argumentExpression]) : this.expr(node.expression);
+    return union(object, this.readsAt(node));
+  }
+
+  private binary(node: ts.BinaryExpression): Taint {
+    const op = node.operatorToken.kind;
+    if (op === ts.SyntaxKind.AmpersandAmpersandToken || op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken) {
+      const left = this.expr(node.left);
+      const skipped = this.clone();
+      let right = EMPTY;
+      const evaluated = this.branch(left, () => (right = this.expr(node.right)));
+      this.state = this.join([skipped, evaluated.state]);
+      return union(union(left, evaluated.condition), right);
+    }
+    if (op === ts.SyntaxKind.CommaToken) {
+      this.expr(node.left);
+      return this.expr(node.right);
+    }
+    const isAssignment = op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment;
+    if (!isAssignment) return this.sequence([node.left, node.right]);
+    const target = stripExpression(node.left);
+    let value: Taint;
+    if (op === ts.SyntaxKind.EqualsToken) {
+      if (ts.isPropertyAccessExpression(target)) this.expr(target.expression);
+      else if (ts.isElementAccessExpression(target)) this.sequence([target.expression, target.argumentExpression]);
+      value = this.expr(node.right);
+    } else if (isLogicalAssignment(op)) {
+      // `x ||= await y` writes y's value, and only if x said so.
+      const left = this.expr(node.left);
+      this.state.frames.push(left);
+      value = this.expr(node.right);
+      this.writeAt(target, value, target);
+      const kept = this.state.frames.pop() ?? EMPTY;
+      if (ts.isIdentifier(target)) this.bind(target, union(kept, value));
+      return union(kept, value);
+    } else {
+      // `x += await y` reads x before the yield in y.
+      value = this.sequence([node.left, node.right]);
+    }
+    this.writeAt(target, value, target);
+    if (ts.isIdentifier(target) || ts.isArrayLiteralExpression(target) || ts.isObjectLiteralExpression(target)) this.bind(target, value);
+    return value;
+  }
+
+  private call(node: ts.CallExpression | ts.NewExpression): Taint {
+    const site = this.index.calls.get(node);
+    const callee = stripExpression(node.expression);
+    let receiver = EMPTY;
+    if (ts.isPropertyAccessExpression(callee)) receiver = this.expr(callee.expression);
+    else if (ts.isElementAccessExpression(callee)) receiver = this.sequence([callee.expression, callee.argumentExpression]);
+    else if (!isFunctionNode(callee)) this.expr(callee);
+
+    const args = node.arguments ?? [];
+    const inline: { fn: ts.FunctionLikeDeclaration; index: number }[] = [];
+    const values: ts.Expression[] = [];
+    args.forEach((arg, index) => {
+      const inner = stripExpression(ts.isSpreadElement(arg) ? arg.expression : arg);
+      if (isFunctionNode(inner)) inline.push({ fn: inner, index });
+      else values.push(arg);
+    });
+    this.state.pending.push(receiver);
+    let argTaint = this.sequence(values);
+    receiver = this.state.pending.pop() ?? EMPTY;
+
+    // Callbacks the call runs before it returns are this function's own code.
+    let returned = EMPTY;
+    for (const { fn, index } of inline) {
+      const how = site && this.runsBeforeReturn(site, index);
+      if (!how) continue;
+      if (how === 'after-lock') this.crossAll({ node, held: site.held, waitsFor: lockOf(site) });
+      this.state.pending.push(argTaint);
+      returned = union(returned, this.inlineBody(fn, receiver));
+      argTaint = this.state.pending.pop() ?? EMPTY;
+    }
+    if (!site) return union(receiver, union(argTaint, returned));
+
+    const userCall = site.targets.length > 0;
+    const bodies = [...site.targets, ...site.callbackArgs.filter((c) => !c.inline).map((c) => c.fn)];
+    let reads: Taint = userCall ? EMPTY : this.readsAt(callee);
+    for (const key of bodies) {
+      const summary = this.analysis.summaries.get(key);
+      if (!summary) continue;
+      reads = union(reads, new Set([...summary.reads.keys()].map((state) => this.freshRead(state, node, site.held, site))));
+    }
+    // Writes through the call: the collection method itself, or what the callees write.
+    if (!userCall) for (const access of this.index.writes.get(callee) ?? []) this.check(access.state, access.held, node, undefined, argTaint);
+    for (const key of bodies) {
+      for (const state of this.analysis.summaries.get(key)?.writes.keys() ?? []) this.check(state, site.held, node, site, argTaint);
+    }
+    const awaited = ts.isAwaitExpression(skipParentheses(node));
+    return awaited ? union(reads, returned) : union(union(receiver, argTaint), union(reads, returned));
+  }
+
+  /** How an inline callback at `argIndex` runs before the call returns: at once, or once the call's lock is taken. */
+  private runsBeforeReturn(site: CallSite, argIndex: number): 'now' | 'after-lock' | undefined {
+    const external = site.external;
+    // An async callback of forEach/map runs only up to its first await before the call returns.
+    if (external?.kind === 'callback-api') return external.timing === 'immediate' && !this.isAsyncInline(site, argIndex) ? 'now' : undefined;
+    if (external?.kind === 'lock-op' && external.op.kind === 'run-callback') {
+      const index = external.op.callbackArg === -1 ? (site.node.arguments?.length ?? 0) - 1 : external.op.callbackArg;
+      return index === argIndex ? 'after-lock' : undefined;
+    }
+    for (const target of site.targets) {
+      const wrapper = this.analysis.wrappers.get(target);
+      if (wrapper?.paramsUnderLock.has(argIndex)) return 'after-lock';
+      if (wrapper?.paramsImmediate.has(argIndex)) return 'now';
+    }
+    return undefined;
+  }
+
+  private isAsyncInline(site: CallSite, argIndex: number): boolean {
+    const callback = site.callbackArgs.find((c) => c.argIndex === argIndex && c.inline);
+    return !!callback && !!this.analysis.functions.get(callback.fn)?.isAsync;
+  }
+
+  /** A callback's body walked in place; its parameters carry `argument`'s reads (array elements). */
+  private inlineBody(fn: ts.FunctionLikeDeclaration, argument: Taint): Taint {
+    for (const parameter of fn.parameters) this.bind(parameter.name, argument);
+    const frame: BodyFrame = { returns: [], values: [], depth: this.state.frames.length };
+    this.bodies.push(frame);
+    if (fn.body && ts.isBlock(fn.body)) this.statements(fn.body.statements);
+    else if (fn.body) frame.values.push(this.expr(fn.body));
+    this.bodies.pop();
+    this.state = this.join([this.state, ...frame.returns]);
+    this.state.reachable = true;
+    return frame.values.reduce(union, EMPTY);
+  }
+
+  // ------------------------------------------------------------ writes
+
+  private writeAt(target: ts.Expression, value: Taint, node: ts.Node): void {
+    for (const access of this.index.writes.get(target) ?? []) this.check(access.state, access.held, node, undefined, value);
+  }
+
+  private check(state: string, held: readonly HeldLock[], node: ts.Node, via: CallSite | undefined, value: Taint): void {
+    if (ts.isExpression(node) && !via && this.isLocalObject(node)) return;
+    const decision = [...value, ...this.state.ctrl, ...this.state.frames.flatMap((t) => [...t])];
+    const stale = decision.filter((f) => f.read.crossed && sameState(f.read.state, state));
+    if (stale.length === 0) return;
+    const staleOrigins = new Set(stale.map((f) => f.origin));
+    const reread = decision.some((f) => !f.read.crossed && sameState(f.read.state, state) && !staleOrigins.has(f.origin));
+    if (reread) return;
+    const fromValue = stale.filter((f) => value.has(f));
+    const chosen = (fromValue.length ? fromValue : stale).sort((a, b) => a.read.node.pos - b.read.node.pos)[0]!;
+    const through = new Set(chosen.read.through);
+    const write: StaleWrite = {
+      function: this.fn.key,
+      node,
+      state,
+      held,
+      via,
+      read: chosen.read,
+      flow: fromValue.length ? 'value' : 'control',
+      heldThroughout: held.filter((h) => through.has(h.acquiredAt)),
+    };
+    const key = `${this.index.id(node)}|${state}`;
+    const existing = this.found.get(key);
+    if (!existing || (existing.flow === 'control' && write.flow === 'value')) this.found.set(key, write);
+  }
+
+  // ------------------------------------------------------------ what is local
+
+  private isLocal(symbol: ts.Symbol): boolean {
+    const declaration = symbol.valueDeclaration;
+    if (!declaration) return false;
+    const fnNode = this.fn.node;
+    return declaration.getSourceFile() === fnNode.getSourceFile() && declaration.pos >= fnNode.pos && declaration.end <= fnNode.end && !ts.isSourceFile(fnNode);
+  }
+
+  /** `const result = { … }` / `new Counter()` in this function: its members are not shared. */
+  private isLocalObject(expression: ts.Expression): boolean {
+    let root = stripExpression(expression);
+    while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isCallExpression(root)) root = stripExpression(root.expression);
+    if (!ts.isIdentifier(root) || root === stripExpression(expression)) return false;
+    const symbol = this.checker.getSymbolAtLocation(root);
+    const declaration = symbol?.valueDeclaration;
+    if (!symbol || !declaration || !ts.isVariableDeclaration(declaration) || !this.isLocal(symbol) || !declaration.initializer) return false;
+    const init = stripExpression(declaration.initializer);
+    return ts.isNewExpression(init) || ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init);
+  }
+}
+
+/** A state leaving branches: only the frames open at `depth` stay. */
+function leave(state: FlowState, depth: number): FlowState {
+  return { vars: new Map(state.vars), ctrl: state.ctrl, frames: state.frames.slice(0, depth), pending: [...state.pending], reachable: state.reachable };
+}
+
+function isLogicalAssignment(op: ts.SyntaxKind): boolean {
+  return op === ts.SyntaxKind.BarBarEqualsToken || op === ts.SyntaxKind.AmpersandAmpersandEqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken;
+}
+
+function onlyFrom(taint: Taint, origins: ReadonlySet<string>): Taint {
+  return new Set([...taint].filter((f) => origins.has(f.origin)));
+}
+
+function lockOf(site: CallSite): string | undefined {
+  return site.external?.kind === 'lock-op' ? site.external.op.lock.id : undefined;
+}
+
+function union(a: Taint, b: Taint): Taint {
+  if (b.size === 0) return a;
+  if (a.size === 0) return b;
+  const result = new Set(a);
+  for (const f of b) result.add(f);
+  return result;
+}
+
+function keys(taint: Taint): string {
+  return [...taint].map((f) => f.key).sort().join(',');
+}
+
+function skipParentheses(node: ts.Node): ts.Node {
+  let parent = node.parent;
+  while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isNonNullExpression(parent))) parent = parent.parent;
+  return parent;
+}
+
+function childExpressions(node: ts.Node): ts.Expression[] {
+  const children: ts.Expression[] = [];
+  ts.forEachChild(node, (child) => {
+    if (ts.isExpression(child)) children.push(child);
+    else if (ts.isTemplateSpan(child)) children.push(child.expression);
+  });
+  return children;
+}

@@ -1,0 +1,138 @@
+import ts from 'typescript';
+import type { Analysis } from '../analysis.js';
+import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
+import type { CallSite, FunctionFacts } from '../types.js';
+
+/** Collection methods that keep the argument at `argIndex`. */
+const STORING: Record<string, number> = { push: 0, unshift: 0, add: 0, set: 1 };
+/** Array methods that call their callback with each element. */
+const EACH = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'find', 'reduce']);
+
+const cache = new WeakMap<Analysis, ReadonlyMap<CallSite, readonly string[]>>();
+
+/**
+ * Listeners and other callbacks a user structure keeps and calls later: `bus.on(fn)` stores
+ * `fn` in `this.handlers`, and `for (const h of this.handlers) await h(e)` runs every function
+ * ever registered. The call graph sees neither edge (the callee is an element of a field);
+ * this maps each such call to the functions registered into the same field or binding.
+ */
+export function storedCallbackTargets(analysis: Analysis): ReadonlyMap<CallSite, readonly string[]> {
+  let result = cache.get(analysis);
+  if (!result) {
+    result = compute(analysis);
+    cache.set(analysis, result);
+  }
+  return result;
+}
+
+function compute(analysis: Analysis): Map<CallSite, string[]> {
+  const checker = analysis.checker;
+  // function key → parameter index → the container the parameter is stored into
+  const registrars = new Map<string, Map<number, ts.Node>>();
+  for (const f of analysis.facts.values()) {
+    for (const [owner, index, container] of storedParameters(checker, f)) {
+      const map = registrars.get(owner) ?? new Map<number, ts.Node>();
+      map.set(index, container);
+      registrars.set(owner, map);
+    }
+  }
+  const registered = new Map<ts.Node, Set<string>>();
+  for (const f of analysis.facts.values()) {
+    for (const site of f.calls) {
+      for (const target of site.targets) {
+        for (const [index, container] of registrars.get(target) ?? []) {
+          for (const cb of site.callbackArgs) {
+            if (cb.argIndex !== index) continue;
+            const set = registered.get(container) ?? new Set<string>();
+            set.add(cb.fn);
+            registered.set(container, set);
+          }
+        }
+      }
+    }
+  }
+  const result = new Map<CallSite, string[]>();
+  if (registered.size === 0) return result;
+  for (const f of analysis.facts.values()) {
+    for (const site of f.calls) {
+      if (site.targets.length || (site.external && site.external.kind !== 'unresolved' && site.external.kind !== 'external')) continue;
+      const container = invokedContainer(analysis, site);
+      const callbacks = container && registered.get(container);
+      if (callbacks?.size) result.set(site, [...callbacks]);
+    }
+  }
+  return result;
+}
+
+/** Parameters (of this function or an enclosing one) kept in a field or binding: `this.handlers.push(fn)`, `this.onChange = fn`. */
+function storedParameters(checker: ts.TypeChecker, f: FunctionFacts): [string, number, ts.Node][] {
+  const out: [string, number, ts.Node][] = [];
+  for (const site of f.calls) {
+    const callee = stripExpression(site.node.expression);
+    if (!ts.isPropertyAccessExpression(callee)) continue;
+    const argIndex = STORING[callee.name.text];
+    if (argIndex === undefined) continue;
+    const forwarded = site.paramArgs.find((p) => p.argIndex === argIndex);
+    const container = forwarded && containerOf(checker, callee.expression);
+    if (forwarded && container) out.push([forwarded.function, forwarded.index, container]);
+  }
+  const node = f.info.node;
+  if (ts.isSourceFile(node) || !node.body) return out;
+  const parameters = node.parameters;
+  const visit = (child: ts.Node): void => {
+    if (ts.isFunctionLike(child)) return;
+    if (ts.isBinaryExpression(child) && child.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(child.right)) {
+      const declaration = checker.getSymbolAtLocation(child.right)?.valueDeclaration;
+      const index = declaration && ts.isParameter(declaration) ? parameters.indexOf(declaration) : -1;
+      const container = index >= 0 ? containerOf(checker, child.left) : undefined;
+      if (container) out.push([f.info.key, index, container]);
+    }
+    ts.forEachChild(child, visit);
+  };
+  ts.forEachChild(node.body, visit);
+  return out;
+}
+
+/** The field or binding a collection expression reads: `this.handlers`, `this.byEvent.get(e) ?? []`, `[...listeners]`. */
+function containerOf(checker: ts.TypeChecker, expression: ts.Expression, depth = 0): ts.Node | undefined {
+  const e = stripExpression(expression);
+  if (depth > 6) return undefined;
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ['get', 'values', 'slice'].includes(e.expression.name.text)) {
+    return containerOf(checker, e.expression.expression, depth + 1);
+  }
+  if (ts.isBinaryExpression(e) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(e.operatorToken.kind)) {
+    return containerOf(checker, e.left, depth + 1);
+  }
+  if (ts.isArrayLiteralExpression(e) && e.elements.length === 1 && ts.isSpreadElement(e.elements[0]!)) {
+    return containerOf(checker, e.elements[0].expression, depth + 1);
+  }
+  if (ts.isElementAccessExpression(e)) return containerOf(checker, e.expression, depth + 1);
+  if (ts.isPropertyAccessExpression(e) || ts.isIdentifier(e)) {
+    const symbol = resolveAlias(checker, checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e));
+    const declaration = symbol?.valueDeclaration;
+    if (!declaration) return undefined;
+    if (ts.isPropertyDeclaration(declaration) || ts.isPropertySignature(declaration)) return declaration;
+    if (ts.isVariableDeclaration(declaration) && ts.isSourceFile(declaration.parent.parent.parent)) return declaration;
+  }
+  return undefined;
+}
+
+/** The container whose elements a call runs: `h(e)` with `h` from `for (const h of this.handlers)` or `handlers.forEach(h => …)`. */
+function invokedContainer(analysis: Analysis, site: CallSite): ts.Node | undefined {
+  const checker = analysis.checker;
+  const callee = stripExpression(site.node.expression);
+  if (ts.isPropertyAccessExpression(callee)) return containerOf(checker, callee);
+  if (!ts.isIdentifier(callee)) return undefined;
+  const declaration = checker.getSymbolAtLocation(callee)?.valueDeclaration;
+  if (!declaration) return undefined;
+  if (ts.isVariableDeclaration(declaration) && ts.isVariableDeclarationList(declaration.parent) && ts.isForOfStatement(declaration.parent.parent)) {
+    return containerOf(checker, declaration.parent.parent.expression);
+  }
+  if (ts.isParameter(declaration) && declaration.parent.parameters[0] === declaration) {
+    const fn = analysis.functionOf(declaration.parent);
+    const call = fn?.inlineArgumentOf?.call;
+    const method = call && ts.isCallExpression(call) ? stripExpression(call.expression) : undefined;
+    if (method && ts.isPropertyAccessExpression(method) && EACH.has(method.name.text)) return containerOf(checker, method.expression);
+  }
+  return undefined;
+}

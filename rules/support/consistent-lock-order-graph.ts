@@ -1,0 +1,186 @@
+import { holdAndWait, type Analysis, type HoldAndWait, type LockKind, type SourceLocation, type TraceStep } from '@lockwise/analyzer';
+import { holdAndWaitSteps } from './no-reentrant-acquire-trace.js';
+
+/** A lock of the order graph. */
+export interface LockOrderNode {
+  id: string;
+  library: string;
+  kind: LockKind;
+  /** Subsystem that owns the lock, when the inventory knows it. */
+  subsystem?: string;
+}
+
+/** One place that makes an edge: a call that waits for `to` while holding `from`. */
+export interface LockOrderWitness {
+  event: HoldAndWait;
+  location: SourceLocation;
+  function: string;
+  /** Locks that serialize every path to this place (a cycle all of whose edges share one is not a deadlock). */
+  gates: string[];
+  trace: TraceStep[];
+}
+
+export interface LockOrderEdge {
+  from: string;
+  to: string;
+  witnesses: LockOrderWitness[];
+}
+
+export interface LockOrderGraph {
+  nodes: LockOrderNode[];
+  edges: LockOrderEdge[];
+}
+
+const cache = new WeakMap<Analysis, LockOrderGraph>();
+
+/**
+ * The program's lock-order graph: an edge A → B wherever B is acquired (and waited for) while A
+ * is held, on any path, through any depth of calls, with every place that makes it. The audit
+ * report prints it; `consistent-lock-order` reports its cycles.
+ */
+export function lockOrderGraph(analysis: Analysis): LockOrderGraph {
+  const cached = cache.get(analysis);
+  if (cached) return cached;
+  const edges = new Map<string, LockOrderEdge>();
+  const nodes = new Map<string, LockOrderNode>();
+  const seen = new Set<string>();
+  for (const event of holdAndWait(analysis).events) {
+    const from = event.held.lock;
+    const to = event.acquisition.lock;
+    // a lock that is still a parameter here names no lock of the program (it is substituted where it is passed)
+    if (from.id === to.id || from.paramIndex !== undefined || to.paramIndex !== undefined) continue;
+    const identity = `${from.id}\0${to.id}\0${event.site.node.pos}\0${event.site.caller}\0${event.acquisition.at.pos}`;
+    if (seen.has(identity)) continue;
+    seen.add(identity);
+    for (const lock of [from, to]) {
+      if (!nodes.has(lock.id)) nodes.set(lock.id, { id: lock.id, library: lock.library, kind: lock.kind, subsystem: analysis.locks.get(lock.id)?.subsystem });
+    }
+    const key = `${from.id}\0${to.id}`;
+    let edge = edges.get(key);
+    if (!edge) {
+      edge = { from: from.id, to: to.id, witnesses: [] };
+      edges.set(key, edge);
+    }
+    edge.witnesses.push({
+      event,
+      location: analysis.location(event.site.node),
+      function: event.function,
+      gates: event.gates,
+      trace: holdAndWaitSteps(analysis, event, `acquires ${to.id} while ${from.id} is held`),
+    });
+  }
+  const graph = {
+    nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
+    edges: [...edges.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)),
+  };
+  cache.set(analysis, graph);
+  return graph;
+}
+
+/** The graph as plain data (no compiler nodes): what a JSON, SARIF or HTML audit report prints. */
+export interface LockOrderGraphData {
+  nodes: LockOrderNode[];
+  edges: { from: string; to: string; witnesses: Omit<LockOrderWitness, 'event'>[] }[];
+  /** Every cycle, as lock ids in order. */
+  cycles: string[][];
+}
+
+export function lockOrderGraphData(analysis: Analysis, maxCycles = 1000): LockOrderGraphData {
+  const graph = lockOrderGraph(analysis);
+  return {
+    nodes: graph.nodes.map((n) => ({ ...n })),
+    edges: graph.edges.map((e) => ({
+      from: e.from,
+      to: e.to,
+      witnesses: e.witnesses.map(({ location, function: fn, gates, trace }) => ({ location, function: fn, gates, trace })),
+    })),
+    cycles: lockOrderCycles(graph, maxCycles),
+  };
+}
+
+/**
+ * Every simple cycle of the graph (Johnson's algorithm), each as the list of its nodes in
+ * order, starting from its smallest id. Stops after `limit` cycles: a program with that many
+ * has a lock-order problem to fix before the rest matter.
+ */
+export function lockOrderCycles(graph: LockOrderGraph, limit = 1000): string[][] {
+  const ids = graph.nodes.map((n) => n.id);
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const successors: number[][] = ids.map(() => []);
+  for (const edge of graph.edges) successors[index.get(edge.from)!]!.push(index.get(edge.to)!);
+  const cycles: string[][] = [];
+  for (let start = 0; start < ids.length && cycles.length < limit; ) {
+    const component = leastComponent(successors, start);
+    if (!component) break;
+    const s = Math.min(...component);
+    const inComponent = new Set(component);
+    const blocked = new Set<number>();
+    const blockers = new Map<number, Set<number>>();
+    const stack: number[] = [];
+    const unblock = (u: number): void => {
+      blocked.delete(u);
+      for (const w of blockers.get(u) ?? []) {
+        blockers.get(u)!.delete(w);
+        if (blocked.has(w)) unblock(w);
+      }
+    };
+    const circuit = (v: number): boolean => {
+      let found = false;
+      stack.push(v);
+      blocked.add(v);
+      for (const w of successors[v]!) {
+        if (!inComponent.has(w) || cycles.length >= limit) continue;
+        if (w === s) {
+          cycles.push(stack.map((i) => ids[i]!));
+          found = true;
+        } else if (!blocked.has(w) && circuit(w)) {
+          found = true;
+        }
+      }
+      if (found) unblock(v);
+      else for (const w of successors[v]!) if (inComponent.has(w)) (blockers.get(w) ?? blockers.set(w, new Set()).get(w)!).add(v);
+      stack.pop();
+      return found;
+    };
+    circuit(s);
+    start = s + 1;
+  }
+  return cycles;
+}
+
+/** The strongly connected component (of two or more nodes) holding the least node ≥ start, by Tarjan's algorithm. */
+function leastComponent(successors: number[][], start: number): number[] | undefined {
+  let counter = 0;
+  const indexOf = new Map<number, number>();
+  const low = new Map<number, number>();
+  const onStack = new Set<number>();
+  const stack: number[] = [];
+  let best: number[] | undefined;
+  const connect = (v: number): void => {
+    indexOf.set(v, counter);
+    low.set(v, counter++);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of successors[v]!) {
+      if (w < start) continue;
+      if (!indexOf.has(w)) {
+        connect(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) {
+        low.set(v, Math.min(low.get(v)!, indexOf.get(w)!));
+      }
+    }
+    if (low.get(v) === indexOf.get(v)) {
+      const component: number[] = [];
+      let w: number;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 && (!best || Math.min(...component) < Math.min(...best))) best = component;
+    }
+  };
+  for (let v = start; v < successors.length; v++) if (!indexOf.has(v)) connect(v);
+  return best;
+}
