@@ -745,7 +745,7 @@ export class FunctionWalker {
     if (!isWriteTarget(node)) this.noteRead(node);
     if (bound) return { lockValue: bound, tryResult: tried };
     if (tried) return { tryResult: tried };
-    return this.lockValueOfExpression(node);
+    return this.lazyLockValue(node);
   }
 
   private access(node: ts.PropertyAccessExpression | ts.ElementAccessExpression): Value {
@@ -753,7 +753,26 @@ export class FunctionWalker {
     if (ts.isElementAccessExpression(node)) this.expression(node.argumentExpression);
     if (!isWriteTarget(node)) this.noteRead(node);
     if (ts.isPropertyAccessExpression(node) && CONTAINER_SIZES.has(node.name.text) && !isWriteTarget(node)) this.noteSizeRead(node);
-    return this.lockValueOfExpression(node);
+    return this.lazyLockValue(node);
+  }
+
+  /**
+   * Whether a read is a lock value needs its type, and most reads (operands, receivers, conditions)
+   * never ask: the type is looked up only when a consumer reads `lockValue`.
+   */
+  private lazyLockValue(node: ts.Expression): Value {
+    let computed = false;
+    let cached: LockValue | undefined;
+    const walker = this;
+    return {
+      get lockValue() {
+        if (!computed) {
+          computed = true;
+          cached = walker.lockValueOfExpression(node).lockValue;
+        }
+        return cached;
+      },
+    };
   }
 
   /** `this.items.length`, `this.cache.size`: how many entries a shared collection holds is a read of its entries. */

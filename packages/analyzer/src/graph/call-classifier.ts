@@ -48,8 +48,20 @@ export class CallClassifier {
     private readonly externalPromisesBlock = true,
   ) {}
 
-  /** The declaration a call resolves to: its resolved signature's, else its callee symbol's. */
+  /**
+   * The declaration a call resolves to. The callee's symbol is asked first: resolving the
+   * signature type-checks every argument, callback bodies included, and is only needed when
+   * the callee is a value rather than a declared function (a callable lock, a function-typed
+   * parameter) or a construction.
+   */
   declarationOf(call: ts.CallLikeExpression): ts.Declaration | undefined {
+    const callee = ts.isCallExpression(call) ? stripExpression(call.expression) : undefined;
+    if (callee && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee))) {
+      const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+      const symbol = resolveAlias(this.checker, this.checker.getSymbolAtLocation(nameNode));
+      const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+      if (declaration && isCallableDeclaration(declaration)) return declaration;
+    }
     let signature: ts.Signature | undefined;
     try {
       signature = this.checker.getResolvedSignature(call);
@@ -58,9 +70,9 @@ export class CallClassifier {
     }
     const declaration = signature?.declaration;
     if (declaration && !ts.isJSDocSignature(declaration)) return declaration;
-    const callee = ts.isCallExpression(call) || ts.isNewExpression(call) ? stripExpression(call.expression) : undefined;
-    if (!callee) return undefined;
-    const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
+    const expression = ts.isCallExpression(call) || ts.isNewExpression(call) ? stripExpression(call.expression) : undefined;
+    if (!expression) return undefined;
+    const nameNode = ts.isPropertyAccessExpression(expression) ? expression.name : expression;
     const symbol = resolveAlias(this.checker, this.checker.getSymbolAtLocation(nameNode));
     return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   }
@@ -241,4 +253,16 @@ export function isPromiseLike(checker: ts.TypeChecker, type: ts.Type): boolean {
     const then = t.getProperty('then');
     return !!then && !!(then.flags & ts.SymbolFlags.Method) && checker.getTypeOfSymbol(then).getCallSignatures().length > 0;
   });
+}
+
+/** A declaration that is itself a function: calling the symbol runs it (no signature resolution needed). */
+function isCallableDeclaration(declaration: ts.Declaration): boolean {
+  return (
+    ts.isFunctionDeclaration(declaration) ||
+    ts.isMethodDeclaration(declaration) ||
+    ts.isMethodSignature(declaration) ||
+    ((ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertyAssignment(declaration)) &&
+      !!declaration.initializer &&
+      (ts.isArrowFunction(stripExpression(declaration.initializer)) || ts.isFunctionExpression(stripExpression(declaration.initializer))))
+  );
 }
