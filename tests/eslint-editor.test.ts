@@ -35,7 +35,32 @@ const blockingEdit = original.replace(
   '    await engineLock.runExclusive(async () => {\n      await archive(this.queue.splice(0));\n    });',
 );
 
+/** The edit: flush rotates the archive while holding the engine's lock; rotate takes that lock again (sync → storage → util). */
+const deadlockEdit = original
+  .replace("import { archive } from '../storage/archive.js';", "import { archive, rotate } from '../storage/archive.js';")
+  .replace(
+    '    const batch = await engineLock.runExclusive(() => this.queue.splice(0));\n    await archive(batch);',
+    '    const batch = await engineLock.runExclusive(async () => {\n      await rotate();\n      return this.queue.splice(0);\n    });\n    await archive(batch);',
+  );
+
 describe('editor simulation', () => {
+  it('a deadlock that spans three files appears after an edit and disappears after the undo, without re-walking untouched files', async () => {
+    expect(deadlockEdit).not.toBe(original);
+    const eslint = createEslint(['no-reentrant-acquire']);
+    const messages = async (text: string) => (await eslint.lintText(text, { filePath: ENGINE }))[0]!.messages.map((m) => `${m.line}:${m.column} ${m.ruleId}`);
+    expect((await eslint.lintFiles(['src/**/*.ts'])).flatMap((r) => r.messages)).toEqual([]);
+
+    const before = { ...analysisCounters };
+    expect(await messages(deadlockEdit)).toEqual(['17:13 lockwise/no-reentrant-acquire']);
+    const afterEdit = { ...analysisCounters };
+    expect(afterEdit.filesWalked - before.filesWalked).toBeLessThanOrEqual(3);
+    expect(afterEdit.filesReused - before.filesReused).toBeGreaterThanOrEqual(1);
+
+    expect(await messages(original)).toEqual([]);
+    const afterUndo = { ...analysisCounters };
+    expect(afterUndo.filesWalked - afterEdit.filesWalked).toBeLessThanOrEqual(3);
+  });
+
   it('a finding whose chain spans three files appears after an edit and disappears after the undo, re-walking only the edited file', async () => {
     expect(blockingEdit).not.toBe(original);
     const eslint = createEslint(['no-unacknowledged-blocking']);
