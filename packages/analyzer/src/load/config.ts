@@ -5,6 +5,7 @@ import type { AnalyzerOptions, BlockingOptions, LockOptions } from '../options.j
 import { LoadError } from './errors.js';
 import { LoaderFs, relativePosix, resolvePosix, toPosix } from './fs.js';
 import type { WorkspacePackage } from './workspaces.js';
+import { closestName } from '../report/closest-name.js';
 
 export type RuleLevel = 'off' | 'warn' | 'error';
 
@@ -217,7 +218,7 @@ class Validator {
     if (allowed) {
       for (const k of Object.keys(value)) {
         if (!allowed.includes(k)) {
-          const hint = closest(k, allowed);
+          const hint = closestName(k, allowed);
           this.fail(key === '' ? k : `${key}.${k}`, `is not a known key${hint ? ` (did you mean "${hint}"?)` : ''}; expected one of: ${allowed.filter((a) => a !== '$schema').join(', ')}`);
         }
       }
@@ -256,33 +257,6 @@ function show(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return 'an object';
   return JSON.stringify(value);
-}
-
-function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }
 
 function normaliseRules(config: LockwiseConfig): Map<string, RuleSetting> {

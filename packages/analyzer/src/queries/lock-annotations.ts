@@ -4,6 +4,7 @@ import { lockTypeOf, type ProgramLockModels } from '../graph/call-classifier.js'
 import { isFunctionNode } from '../graph/functions.js';
 import { isModuleLevel, ownerName, resolveAlias } from '../flow/lock-identity.js';
 import { relativePosix } from '../report/location.js';
+import { closestName } from '../report/closest-name.js';
 
 /**
  * The lock annotations of the program, in the spirit of Clang's thread-safety attributes,
@@ -271,29 +272,5 @@ function enclosingClass(node: ts.Node): ts.ClassLikeDeclaration | undefined {
 
 /** The candidate within a small edit distance, for "did you mean". */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const bare = word.replace(/^this\./, '');
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = editDistance(bare.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = candidate;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(bare.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const kept = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = kept;
-    }
-  }
-  return row[b.length]!;
+  return closestName(word.replace(/^this\./, ''), candidates);
 }

@@ -154,10 +154,8 @@ export function computeSummaries(
         }
       }
       for (const edge of outgoing.get(key) ?? []) {
-        if (!waited.has(edge.site) && !(edge.kind === 'callback' && waited.has(edge.site))) {
-          // a callback inside an awaited combinator (`Promise.all(xs.map(cb))`) counts through its site
-          if (!(edge.kind === 'callback' && isInsideAny(edge.site.node, waited))) continue;
-        }
+        // a callback inside an awaited combinator (`Promise.all(xs.map(cb))`) counts through its site
+        if (!waited.has(edge.site) && !(edge.kind === 'callback' && isInsideAny(edge.site.node, waited))) continue;
         const callee = summaries.get(edge.to)!;
         if (!callee.mayBlock) continue;
         const link: ChainLink = { from: key, call: edge.site.node, to: edge.to };
@@ -245,7 +243,18 @@ function runsBeforeReturn(site: CallSite, argIndex: number, wrappers: ReadonlyMa
  * an awaited expression (`await Promise.all(xs.map(x => save(x)))`), or stored in a local that
  * is awaited later.
  */
+const waitedCache = new WeakMap<FunctionFacts, Set<CallSite>>();
+
 export function sitesWaitedOn(f: FunctionFacts): Set<CallSite> {
+  // asked by the fixpoint and again by rules: facts never change once walked
+  let waited = waitedCache.get(f);
+  if (waited) return waited;
+  waited = computeSitesWaitedOn(f);
+  waitedCache.set(f, waited);
+  return waited;
+}
+
+function computeSitesWaitedOn(f: FunctionFacts): Set<CallSite> {
   const waited = new Set<CallSite>();
   const awaitedRanges: ts.Node[] = [];
   for (const y of f.yields) {
@@ -284,8 +293,7 @@ function localInitializer(identifier: ts.Identifier): ts.Expression | undefined 
 }
 
 function isInsideAny(node: ts.Node, sites: Set<CallSite>): boolean {
-  for (const site of sites) if (node.pos >= site.node.pos && node.end <= site.node.end && node !== site.node) return true;
-  for (const site of sites) if (node === site.node) return true;
+  for (const site of sites) if (node.pos >= site.node.pos && node.end <= site.node.end) return true;
   return false;
 }
 
