@@ -14,7 +14,7 @@ import { computeSummaries } from './summaries/fixpoint.js';
 import { computeWrapperSummaries, wrapperEntrySignature } from './summaries/wrappers.js';
 import { analysisCounters, cacheSlot, consumedStillHolds, importedFiles, isReusable, type FileEntry } from './incremental/file-cache.js';
 import { buildLockInventory } from './summaries/inventory.js';
-import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, WrapperSummary } from './types.js';
+import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, LockInfo, WrapperSummary } from './types.js';
 
 const MAX_WRAPPER_ROUNDS = 4;
 const cache = new WeakMap<ts.Program, Map<string, Analysis>>();
@@ -67,7 +67,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     (options.blocking?.operations ?? []).map(parseOperation),
     options.blocking?.externalPromisesBlock ?? true,
   );
-  const dispatch = new Dispatch(checker, index, sourceFiles);
+  const dispatch = new Dispatch(program, checker, index, sourceFiles);
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
   const lockTypes: WalkContext['lockTypes'] = new Map();
@@ -141,7 +141,12 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
 
   progress('computing summaries');
   const { summaries, callers, edges } = computeSummaries(facts, wrappers, (key) => index.byKey.get(key)?.subsystem ?? '(root)');
-  const locks = buildLockInventory(facts, programLocks, checker, subsystemOf);
+  const ms = Math.round(performance.now() - started);
+  // The inventory and the stats read every function's facts: built when a face asks (the CLI
+  // does, an editor re-lint mostly does not).
+  let locks: Map<string, LockInfo> | undefined;
+  let stats: Analysis['stats'] | undefined;
+  const inventory = () => (locks ??= buildLockInventory(facts, programLocks, subsystemOf));
 
   const functionOf = (node: ts.Node): FunctionInfo | undefined => index.byNode.get(node);
   const analysis: Analysis = {
@@ -152,17 +157,21 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     facts,
     summaries,
     wrappers,
-    locks,
+    get locks() {
+      return inventory();
+    },
     callers,
     diagnostics,
     sourceFiles,
-    stats: {
-      files: sourceFiles.length,
-      functions: [...index.byKey.values()].filter((f) => !ts.isSourceFile(f.node)).length,
-      callEdges: edges,
-      locks: locks.size,
-      heldRegions: [...facts.values()].reduce((n, f) => n + f.regions.length, 0),
-      ms: Math.round(performance.now() - started),
+    get stats() {
+      return (stats ??= {
+        files: sourceFiles.length,
+        functions: [...index.byKey.values()].filter((f) => !ts.isSourceFile(f.node)).length,
+        callEdges: edges,
+        locks: inventory().size,
+        heldRegions: [...facts.values()].reduce((n, f) => n + f.regions.length, 0),
+        ms,
+      });
     },
     functionOf,
     functionAt(node) {

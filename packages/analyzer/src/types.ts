@@ -286,6 +286,8 @@ export interface LockOpSite {
   checked?: boolean;
   /** For releases through a releaser/handle: the value that was called. */
   through?: ts.Node;
+  /** The program's declaration of the lock the operation is called on (`this.mutex` → the field), for the inventory. */
+  declaration?: ts.Node;
 }
 
 export interface SharedAccess {

@@ -30,6 +30,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       case 'rules':
         return await (await import('./rules-command.js')).listRules(io, args.noColor);
       case 'audit':
+        (await import('./one-typescript.js')).shareOneTypeScript();
         return await (await import('./audit.js')).audit(args, io);
     }
   } catch (error) {

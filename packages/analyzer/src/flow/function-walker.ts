@@ -18,7 +18,7 @@ import type {
   SharedAccess,
   WrapperSummary,
 } from '../types.js';
-import { literalText, makeIdentity, placeOf, resolveAlias, stripExpression, type IdentityContext } from './lock-identity.js';
+import { literalText, lockDeclarationOfCall, makeIdentity, placeOf, resolveAlias, stripExpression, type IdentityContext } from './lock-identity.js';
 import { containerStateOf, ENTRY_READS, ENTRY_WRITES, sharedStateOf } from './shared-state.js';
 
 /** A value that carries a lock: the lock itself, its releaser, its handle or a guard object. */
@@ -216,11 +216,11 @@ export class FunctionWalker {
    * memoised per symbol (the declared type), and asks the checker for a node's own type only
    * where there is no symbol to go by.
    */
-  private lockTypeOfNode(node: ts.Node): ReturnType<typeof lockTypeOf> {
+  private lockTypeOfNode(node: ts.Node, known?: ts.Symbol): ReturnType<typeof lockTypeOf> {
     const { checker } = this.ctx;
     try {
       const nameNode = ts.isPropertyAccessExpression(node) ? node.name : ts.isIdentifier(node) || ts.isParameter(node) ? node : undefined;
-      const symbol = nameNode && (ts.isParameter(nameNode) ? checker.getSymbolAtLocation(nameNode.name) : checker.getSymbolAtLocation(nameNode));
+      const symbol = known ?? (nameNode && (ts.isParameter(nameNode) ? checker.getSymbolAtLocation(nameNode.name) : checker.getSymbolAtLocation(nameNode)));
       if (!symbol) return lockTypeOf(this.ctx.program, checker, checker.getTypeAtLocation(node), this.ctx.programLocks);
       let memo = this.ctx.lockTypes.get(symbol);
       if (!memo) {
@@ -745,7 +745,8 @@ export class FunctionWalker {
     if (!isWriteTarget(node)) this.noteRead(node);
     if (bound) return { lockValue: bound, tryResult: tried };
     if (tried) return { tryResult: tried };
-    return this.lazyLockValue(node);
+    // a shorthand property's name is the property, not the value it reads: type the value's symbol
+    return this.lazyLockValue(node, known);
   }
 
   private access(node: ts.PropertyAccessExpression | ts.ElementAccessExpression): Value {
@@ -760,7 +761,7 @@ export class FunctionWalker {
    * Whether a read is a lock value needs its type, and most reads (operands, receivers, conditions)
    * never ask: the type is looked up only when a consumer reads `lockValue`.
    */
-  private lazyLockValue(node: ts.Expression): Value {
+  private lazyLockValue(node: ts.Expression, symbol?: ts.Symbol): Value {
     let computed = false;
     let cached: LockValue | undefined;
     const walker = this;
@@ -768,7 +769,7 @@ export class FunctionWalker {
       get lockValue() {
         if (!computed) {
           computed = true;
-          cached = walker.lockValueOfExpression(node).lockValue;
+          cached = walker.lockValueOfExpression(node, symbol).lockValue;
         }
         return cached;
       },
@@ -784,8 +785,8 @@ export class FunctionWalker {
   }
 
   /** A field or binding whose declared type is a lock model type is a lock value wherever it is read. */
-  private lockValueOfExpression(node: ts.Expression): Value {
-    const model = this.lockTypeOfNode(node);
+  private lockValueOfExpression(node: ts.Expression, symbol?: ts.Symbol): Value {
+    const model = this.lockTypeOfNode(node, symbol);
     if (!model) return emptyValue;
     const place = placeOf(this.identity, node);
     const lock = makeIdentity(place, model.library, model.kind, this.isReentrant(place.id, model.reentrant, node));
@@ -1231,8 +1232,24 @@ export class FunctionWalker {
     through: ts.Node | undefined,
   ): LockOpSite {
     const site: LockOpSite = { node, seq: this.nextSeq(), op, held, awaited: !!use.awaited, discarded: !!use.discarded, through };
-    if (this.recording) this.facts.lockOps.push(site);
+    if (this.recording) {
+      // resolved here, while the checker has the call in hand, so the inventory never asks it again
+      const declaration = through ? undefined : this.lockDeclaration(node);
+      if (declaration) {
+        site.declaration = declaration;
+        this.ctx.dependOn(declaration);
+      }
+      this.facts.lockOps.push(site);
+    }
     return site;
+  }
+
+  private lockDeclaration(node: ts.Node): ts.Node | undefined {
+    try {
+      return lockDeclarationOfCall(this.ctx.checker, node);
+    } catch {
+      return undefined;
+    }
   }
 
   private hold(lock: LockIdentity, at: ts.Node, via: HeldLock['via']): void {

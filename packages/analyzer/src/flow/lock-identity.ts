@@ -211,3 +211,19 @@ export function makeIdentity(
   }
   return { id: place.id, library, kind, reentrant, paramIndex: place.paramIndex };
 }
+
+/**
+ * The program's declaration of the lock a call is made on: `this.mutex.acquire()` → the field,
+ * `withTimeout(this.mutex, 100).acquire()` → the decorated lock. Declarations in library code
+ * are not the program's.
+ */
+export function lockDeclarationOfCall(checker: ts.TypeChecker, node: ts.Node): ts.Node | undefined {
+  if (!ts.isCallExpression(node)) return undefined;
+  let callee = stripExpression(node.expression);
+  if (ts.isPropertyAccessExpression(callee)) callee = stripExpression(callee.expression);
+  if (ts.isCallExpression(callee) && callee.arguments[0]) callee = stripExpression(callee.arguments[0]);
+  const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+  if (!nameNode) return undefined;
+  const declaration = resolveAlias(checker, checker.getSymbolAtLocation(nameNode))?.valueDeclaration;
+  return declaration && !declaration.getSourceFile().isDeclarationFile ? declaration : undefined;
+}

@@ -24,8 +24,8 @@ export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expre
 function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, container: boolean): string | undefined {
   const expr = stripExpression(expression);
   if (ts.isPropertyAccessExpression(expr)) {
-    const symbol = checker.getSymbolAtLocation(expr.name);
-    const declaration = symbol?.valueDeclaration;
+    const own = ownMemberOfThis(expr);
+    const declaration = own ? own.declaration : checker.getSymbolAtLocation(expr.name)?.valueDeclaration;
     if (!declaration) return undefined;
     const isField = ts.isPropertyDeclaration(declaration) || (ts.isParameter(declaration) && ts.isConstructorDeclaration(declaration.parent) && !!ts.getModifiers(declaration)?.length);
     if (!isField) return undefined;
@@ -54,6 +54,45 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
     return `${file}#${scopeLabel(owner)}:${symbol!.name}`;
   }
   return undefined;
+}
+
+/**
+ * `this.name` where the enclosing class itself declares `name`: found by syntax. Asking the checker
+ * for the symbol of a property access type-checks the whole access (receiver type, narrowing), and
+ * most reads of shared state are exactly this form. Inherited members, accessors of object
+ * literals and `this` rebound by a nested `function` go to the checker.
+ */
+function ownMemberOfThis(expr: ts.PropertyAccessExpression): { declaration: ts.Declaration | undefined } | undefined {
+  if (expr.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  let fn: ts.Node | undefined = expr.parent;
+  while (fn && !(ts.isFunctionLike(fn) && !ts.isArrowFunction(fn)) && !ts.isClassLike(fn) && !ts.isClassStaticBlockDeclaration(fn) && !ts.isSourceFile(fn)) fn = fn.parent;
+  if (!fn || ts.isSourceFile(fn)) return undefined;
+  // a property initializer or a static block: `this` is the class (instance or constructor)
+  const member = ts.isClassLike(fn) ? undefined : fn;
+  const owner = member ? member.parent : fn;
+  if (!owner || !ts.isClassLike(owner)) return undefined;
+  const isStaticContext = member ? ts.isClassStaticBlockDeclaration(member) || hasStatic(member) : isInStaticInitializer(expr, owner);
+  const name = expr.name.text;
+  for (const element of owner.members) {
+    if (element.name && ts.isMemberName(element.name) && element.name.text === name && hasStatic(element) === isStaticContext) {
+      return { declaration: element };
+    }
+  }
+  if (isStaticContext) return undefined;
+  const constructor = owner.members.find(ts.isConstructorDeclaration);
+  const parameter = constructor?.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name && !!ts.getModifiers(p)?.length);
+  return parameter ? { declaration: parameter } : undefined;
+}
+
+function hasStatic(node: ts.Node): boolean {
+  return ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+}
+
+function isInStaticInitializer(node: ts.Node, owner: ts.ClassLikeDeclaration): boolean {
+  for (let current: ts.Node = node; current.parent && current.parent !== owner; current = current.parent) {
+    if (ts.isPropertyDeclaration(current.parent) && current.parent.parent === owner) return hasStatic(current.parent);
+  }
+  return false;
 }
 
 function hasReadonly(node: ts.Node): boolean {

@@ -7,11 +7,23 @@ import { isFunctionNode, type FunctionIndex } from './functions.js';
  * the function a variable or property is initialised with, and for interface, abstract and
  * overridable methods every implementation or override in the program.
  */
+type TypeDeclaration = ts.ClassLikeDeclaration | ts.InterfaceDeclaration;
+
+/** The classes and interfaces a file declares with `extends`/`implements`, and their bases' declarations. */
+interface HeritageEdge {
+  sub: TypeDeclaration;
+  bases: ts.Node[];
+}
+
+// Per file, so an editor re-lint reads again only the edited file's heritage clauses.
+const heritageByFile = new WeakMap<ts.SourceFile, HeritageEdge[]>();
+
 export class Dispatch {
-  private subtypes?: Map<ts.Symbol, ts.ClassLikeDeclaration[]>;
+  private subtypes?: Map<ts.Node, TypeDeclaration[]>;
   private readonly memo = new Map<ts.Node, string[]>();
 
   constructor(
+    private readonly program: ts.Program,
     private readonly checker: ts.TypeChecker,
     private readonly index: FunctionIndex,
     private readonly sourceFiles: readonly ts.SourceFile[],
@@ -30,12 +42,9 @@ export class Dispatch {
     const member = memberName(declaration);
     const owner = declaration.parent;
     if (member !== undefined && owner && (ts.isClassLike(owner) || ts.isInterfaceDeclaration(owner))) {
-      const ownerSymbol = this.symbolOf(owner);
-      if (ownerSymbol) {
-        for (const sub of this.allSubtypes(ownerSymbol)) {
-          for (const m of sub.members) {
-            if (memberName(m) === member) for (const key of this.functionsOf(m)) keys.add(key);
-          }
+      for (const sub of this.allSubclasses(owner)) {
+        for (const m of sub.members) {
+          if (memberName(m) === member) for (const key of this.functionsOf(m)) keys.add(key);
         }
       }
     }
@@ -44,70 +53,73 @@ export class Dispatch {
     return result;
   }
 
-  private symbolOf(node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration): ts.Symbol | undefined {
-    return node.name ? this.checker.getSymbolAtLocation(node.name) : undefined;
-  }
-
-  private allSubtypes(symbol: ts.Symbol): ts.ClassLikeDeclaration[] {
+  /** Every class that extends or implements the type, directly or through other classes and interfaces. */
+  private allSubclasses(type: TypeDeclaration): ts.ClassLikeDeclaration[] {
     const direct = this.subtypeIndex();
-    const seen = new Set<ts.Symbol>([symbol]);
+    const seen = new Set<ts.Node>([type]);
     const result: ts.ClassLikeDeclaration[] = [];
-    const queue = [symbol];
+    const queue: ts.Node[] = [type];
     while (queue.length) {
-      const current = queue.pop()!;
-      for (const cls of direct.get(current) ?? []) {
-        result.push(cls);
-        const s = this.symbolOf(cls);
-        if (s && !seen.has(s)) {
-          seen.add(s);
-          queue.push(s);
-        }
+      for (const sub of direct.get(queue.pop()!) ?? []) {
+        if (seen.has(sub)) continue;
+        seen.add(sub);
+        if (ts.isClassLike(sub)) result.push(sub);
+        queue.push(sub);
       }
     }
     return result;
   }
 
-  /** Heritage edges of every class and interface in the program, built once. */
-  private subtypeIndex(): Map<ts.Symbol, ts.ClassLikeDeclaration[]> {
+  /** Heritage edges of every class and interface in the program, from base declaration to subtype. */
+  private subtypeIndex(): Map<ts.Node, TypeDeclaration[]> {
     if (this.subtypes) return this.subtypes;
-    const index = new Map<ts.Symbol, ts.ClassLikeDeclaration[]>();
-    const visit = (node: ts.Node): void => {
-      if ((ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) && node.heritageClauses) {
-        for (const clause of node.heritageClauses) {
-          for (const type of clause.types) {
-            const base = resolveAlias(this.checker, this.checker.getSymbolAtLocation(type.expression));
-            if (!base) continue;
-            if (ts.isClassLike(node)) {
-              const list = index.get(base) ?? [];
-              list.push(node);
-              index.set(base, list);
-            } else {
-              // interface extends interface: implementations of the sub-interface implement the base
-              const sub = this.symbolOf(node);
-              if (sub) {
-                const list = index.get(base) ?? [];
-                for (const impl of index.get(sub) ?? []) list.push(impl);
-                index.set(base, list);
-                this.pendingInterfaceEdges.push([base, sub]);
-              }
-            }
-          }
+    const index = new Map<ts.Node, TypeDeclaration[]>();
+    const currentFiles = new Map<ts.SourceFile, boolean>();
+    const current = (node: ts.Node) => {
+      const file = node.getSourceFile();
+      let is = currentFiles.get(file);
+      if (is === undefined) currentFiles.set(file, (is = this.program.getSourceFile(file.fileName) === file));
+      return is;
+    };
+    for (const sf of this.sourceFiles) {
+      let edges = heritageByFile.get(sf);
+      // edges into a file that has since changed point at declarations no longer in the program
+      if (!edges || edges.some((e) => !e.bases.every(current))) {
+        edges = heritageEdges(sf, this.checker);
+        heritageByFile.set(sf, edges);
+      }
+      for (const { sub, bases } of edges) {
+        for (const base of bases) {
+          const list = index.get(base) ?? [];
+          list.push(sub);
+          index.set(base, list);
         }
       }
-      ts.forEachChild(node, visit);
-    };
-    for (const sf of this.sourceFiles) visit(sf);
-    // Second pass: classes implementing a sub-interface were possibly seen after the interface.
-    for (const [base, sub] of this.pendingInterfaceEdges) {
-      const list = index.get(base) ?? [];
-      for (const impl of index.get(sub) ?? []) if (!list.includes(impl)) list.push(impl);
-      index.set(base, list);
     }
     this.subtypes = index;
     return index;
   }
+}
 
-  private readonly pendingInterfaceEdges: [ts.Symbol, ts.Symbol][] = [];
+function heritageEdges(sf: ts.SourceFile, checker: ts.TypeChecker): HeritageEdge[] {
+  const edges: HeritageEdge[] = [];
+  const visit = (node: ts.Node): void => {
+    if ((ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) && node.heritageClauses) {
+      const bases: ts.Node[] = [];
+      for (const clause of node.heritageClauses) {
+        for (const type of clause.types) {
+          const base = resolveAlias(checker, checker.getSymbolAtLocation(type.expression));
+          for (const declaration of base?.declarations ?? []) {
+            if (ts.isClassLike(declaration) || ts.isInterfaceDeclaration(declaration)) bases.push(declaration);
+          }
+        }
+      }
+      if (bases.length) edges.push({ sub: node, bases });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return edges;
 }
 
 function memberName(node: ts.Node): string | undefined {

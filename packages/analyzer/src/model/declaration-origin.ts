@@ -13,9 +13,17 @@ export interface DeclarationOrigin {
 }
 
 const packageNameCache = new Map<string, string | undefined>();
+const packageOfFileCache = new Map<string, string | undefined>();
 
 /** The package a file under node_modules belongs to, read from its package.json (aliases resolve to the real name). */
 export function packageNameOfFile(fileName: string): string | undefined {
+  if (packageOfFileCache.has(fileName)) return packageOfFileCache.get(fileName);
+  const name = packageNameOfFileUncached(fileName);
+  packageOfFileCache.set(fileName, name);
+  return name;
+}
+
+function packageNameOfFileUncached(fileName: string): string | undefined {
   const normalized = fileName.split(path.sep).join('/');
   const at = normalized.lastIndexOf('/node_modules/');
   if (at < 0) return undefined;
@@ -50,7 +58,19 @@ export function isExternalFile(program: ts.Program, sourceFile: ts.SourceFile): 
   return program.isSourceFileDefaultLibrary(sourceFile) || program.isSourceFileFromExternalLibrary(sourceFile);
 }
 
+// Declarations of library code are asked about at every call into them; their origin never changes.
+const originCache = new WeakMap<ts.Node, DeclarationOrigin>();
+
 export function declarationOrigin(program: ts.Program, declaration: ts.Node): DeclarationOrigin {
+  let origin = originCache.get(declaration);
+  if (!origin) {
+    origin = computeOrigin(program, declaration);
+    originCache.set(declaration, origin);
+  }
+  return origin;
+}
+
+function computeOrigin(program: ts.Program, declaration: ts.Node): DeclarationOrigin {
   const sourceFile = declaration.getSourceFile();
   const names: string[] = [];
   let module: string | undefined;

@@ -23,6 +23,37 @@ export function discoverProgramLocks(
   isLibraryLock: (type: ts.Type) => boolean = () => false,
 ): ProgramLockDiscovery {
   const discovery: ProgramLockDiscovery = { classes: new Map(), functions: new Map(), recognitions: new Map() };
+  const optionsKey = JSON.stringify(options);
+  const inProgram = new Set(sourceFiles);
+  for (const sf of sourceFiles) {
+    let cached = discoveredByFile.get(sf);
+    // a file's finds stay valid while the file and the files its @lock fields point into are unchanged
+    if (!cached || cached.optionsKey !== optionsKey || cached.finds.some((f) => !inProgram.has(f.node.getSourceFile()))) {
+      cached = { optionsKey, finds: discoverInFile(sf, checker, options, isLibraryLock) };
+      discoveredByFile.set(sf, cached);
+    }
+    for (const find of cached.finds) {
+      if (find.weak && discovery.classes.has(find.node)) continue;
+      discovery.classes.set(find.node, find.model);
+      discovery.recognitions.set(find.node, find.recognition);
+    }
+  }
+  return discovery;
+}
+
+interface Find {
+  node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration;
+  model: ProgramLockDiscovery['classes'] extends Map<unknown, infer M> ? M : never;
+  recognition: { name: string; recognition: Recognition };
+  /** Found through a `@lock` field's type: a class's own tag, declaration or shape overrides it. */
+  weak: boolean;
+}
+
+/** Per file, so an editor re-lint looks again only at the edited file. */
+const discoveredByFile = new WeakMap<ts.SourceFile, { optionsKey: string; finds: Find[] }>();
+
+function discoverInFile(sf: ts.SourceFile, checker: ts.TypeChecker, options: LockOptions, isLibraryLock: (type: ts.Type) => boolean): Find[] {
+  const finds: Find[] = [];
   const refuted = new Set(options.refute ?? []);
   const confirmed = new Set(options.confirm ?? []);
   const declared = new Map<string, DeclaredLock>((options.declare ?? []).map((d) => [d.target, d]));
@@ -33,10 +64,14 @@ export function discoverProgramLocks(
     if ((ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) && ts.getJSDocTags(node).some((t) => t.tagName.text === 'lock')) {
       const type = checker.getTypeAtLocation(node);
       for (const declaration of type.getSymbol()?.declarations ?? []) {
-        if ((ts.isClassLike(declaration) || ts.isInterfaceDeclaration(declaration)) && !declaration.getSourceFile().isDeclarationFile && !discovery.classes.has(declaration)) {
+        if ((ts.isClassLike(declaration) || ts.isInterfaceDeclaration(declaration)) && !declaration.getSourceFile().isDeclarationFile) {
           const members = declaredMembers(declaration, undefined, ts.getJSDocTags(node).find((t) => t.tagName.text === 'lock'));
-          discovery.classes.set(declaration, { kind: 'mutex', reentrant: false, library: 'user', members });
-          discovery.recognitions.set(declaration, { name: declaration.name?.text ?? '<type>', recognition: { by: 'jsdoc' } });
+          finds.push({
+            node: declaration,
+            model: { kind: 'mutex', reentrant: false, library: 'user', members },
+            recognition: { name: declaration.name?.text ?? '<type>', recognition: { by: 'jsdoc' } },
+            weak: true,
+          });
         }
       }
     }
@@ -46,22 +81,30 @@ export function discoverProgramLocks(
       const tagged = ts.getJSDocTags(node).find((t) => t.tagName.text === 'lock');
       if (declaredLock || tagged) {
         const members = declaredMembers(node, declaredLock, tagged);
-        discovery.classes.set(node, { kind: declaredLock?.kind ?? 'mutex', reentrant: declaredLock?.reentrant ?? reentrant.has(name), library: 'user', members });
-        discovery.recognitions.set(node, { name, recognition: declaredLock ? { by: 'config' } : { by: 'jsdoc' } });
+        finds.push({
+          node,
+          model: { kind: declaredLock?.kind ?? 'mutex', reentrant: declaredLock?.reentrant ?? reentrant.has(name), library: 'user', members },
+          recognition: { name, recognition: declaredLock ? { by: 'config' } : { by: 'jsdoc' } },
+          weak: false,
+        });
       } else if (!refuted.has(name)) {
         // A class that holds a library lock wraps it: its summaries say what it does, its shape does not.
         const wrapsLibraryLock = node.members.some((m) => ts.isPropertyDeclaration(m) && isLibraryLock(checker.getTypeAtLocation(m)));
         const shape = wrapsLibraryLock ? undefined : classShape(node, checker);
         if (shape) {
-          discovery.classes.set(node, { kind: 'mutex', reentrant: reentrant.has(name), library: 'hand-rolled', members: shape.members });
-          discovery.recognitions.set(node, { name, recognition: { by: 'shape', shape: shape.shape, confirmed: confirmed.has(name) || undefined } });
+          finds.push({
+            node,
+            model: { kind: 'mutex', reentrant: reentrant.has(name), library: 'hand-rolled', members: shape.members },
+            recognition: { name, recognition: { by: 'shape', shape: shape.shape, confirmed: confirmed.has(name) || undefined } },
+            weak: false,
+          });
         }
       }
     }
     ts.forEachChild(node, visit);
   };
-  for (const sf of sourceFiles) visit(sf);
-  return discovery;
+  visit(sf);
+  return finds;
 }
 
 function declaredMembers(node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration, declared: DeclaredLock | undefined, tag: ts.JSDocTag | undefined): Record<string, ApiModel> {

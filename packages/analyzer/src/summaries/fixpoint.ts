@@ -9,6 +9,7 @@ import type {
   LockIdentity,
   WrapperSummary,
 } from '../types.js';
+import { WorkQueue } from './work-queue.js';
 import { substitute } from './wrappers.js';
 
 /** Why a single call site, on its own, makes the function that awaits it block. */
@@ -115,13 +116,12 @@ export function computeSummaries(
   const awaitedSites = new Map<string, Set<CallSite>>();
   for (const [key, f] of facts) awaitedSites.set(key, sitesWaitedOn(f));
 
-  const worklist = new Set(facts.keys());
+  const worklist = new WorkQueue(facts.keys());
   const enqueueCallers = (key: string) => {
     for (const caller of incoming.get(key) ?? []) worklist.add(caller);
   };
   while (worklist.size) {
-    const key = worklist.values().next().value as string;
-    worklist.delete(key);
+    const key = worklist.take();
     const f = facts.get(key)!;
     const summary = summaries.get(key)!;
     let changed = false;
@@ -201,10 +201,9 @@ function propagateHeldOnEntry(
   summaries: Map<string, FunctionSummary>,
   outgoing: Map<string, Edge[]>,
 ): void {
-  const worklist = new Set(facts.keys());
+  const worklist = new WorkQueue(facts.keys());
   while (worklist.size) {
-    const key = worklist.values().next().value as string;
-    worklist.delete(key);
+    const key = worklist.take();
     const summary = summaries.get(key)!;
     for (const edge of outgoing.get(key) ?? []) {
       const target = summaries.get(edge.to)!;

@@ -1,6 +1,4 @@
-import ts from 'typescript';
 import type { ProgramLockDiscovery } from '../model/program-locks.js';
-import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
 import { locationOf } from '../report/location.js';
 import type { FunctionFacts, LockInfo, Recognition } from '../types.js';
 
@@ -11,7 +9,6 @@ import type { FunctionFacts, LockInfo, Recognition } from '../types.js';
 export function buildLockInventory(
   facts: ReadonlyMap<string, FunctionFacts>,
   programLocks: ProgramLockDiscovery,
-  checker: ts.TypeChecker,
   subsystemOf: (fileName: string) => string,
 ): Map<string, LockInfo> {
   const locks = new Map<string, LockInfo & { touching: Set<string>; ownedByAcquire: boolean }>();
@@ -25,7 +22,7 @@ export function buildLockInventory(
       if (lock.paramIndex !== undefined) continue;
       let info = locks.get(lock.id);
       // A release through a releaser or handle names the value, not the lock: it says nothing about where the lock lives.
-      const declaration = site.through ? undefined : declarationOfReceiver(checker, site.node);
+      const declaration = site.declaration;
       const acquiring = ['acquire', 'try-acquire', 'run-callback'].includes(site.op.kind);
       if (info && !info.declaredAt && (declaration || (acquiring && !info.ownedByAcquire))) {
         // first seen through a release elsewhere: the declaration (or the first acquisition) decides the owner
@@ -63,16 +60,4 @@ export function buildLockInventory(
     result.set(id, info);
   }
   return result;
-}
-
-function declarationOfReceiver(checker: ts.TypeChecker, node: ts.Node): ts.Node | undefined {
-  if (!ts.isCallExpression(node)) return undefined;
-  let callee = stripExpression(node.expression);
-  if (ts.isPropertyAccessExpression(callee)) callee = stripExpression(callee.expression);
-  // withTimeout(this.mutex, 100).acquire(): the decorated lock
-  if (ts.isCallExpression(callee) && callee.arguments[0]) callee = stripExpression(callee.arguments[0]);
-  const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
-  if (!nameNode) return undefined;
-  const declaration = resolveAlias(checker, checker.getSymbolAtLocation(nameNode))?.valueDeclaration;
-  return declaration && !declaration.getSourceFile().isDeclarationFile ? declaration : undefined;
 }
