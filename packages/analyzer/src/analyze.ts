@@ -140,7 +140,9 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   slot.wrappers = wrappers;
 
   progress('computing summaries');
-  const { summaries, callers, edges } = computeSummaries(facts, wrappers, (key) => index.byKey.get(key)?.subsystem ?? '(root)');
+  const { summaries, callers, edges, graph, recomputed } = computeSummaries(facts, wrappers, (key) => index.byKey.get(key)?.subsystem ?? '(root)', slot.summaries);
+  slot.summaries = graph;
+  analysisCounters.summariesComputed += recomputed;
   const ms = Math.round(performance.now() - started);
   // The inventory and the stats read every function's facts: built when a face asks (the CLI
   // does, an editor re-lint mostly does not).

@@ -779,9 +779,9 @@ export class FunctionWalker {
   /** `this.items.length`, `this.cache.size`: how many entries a shared collection holds is a read of its entries. */
   private noteSizeRead(node: ts.PropertyAccessExpression): void {
     if (!this.recording) return;
-    if (this.ctx.checker.getTypeAtLocation(node.expression).flags & ts.TypeFlags.StringLike) return;
     const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, this.info.node);
-    if (state) this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
+    if (!state || this.ctx.checker.getTypeAtLocation(node.expression).flags & ts.TypeFlags.StringLike) return;
+    this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
   }
 
   /** A field or binding whose declared type is a lock model type is a lock value wherever it is read. */

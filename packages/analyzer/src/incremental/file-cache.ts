@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import type { SummaryGraph } from '../summaries/fixpoint.js';
 import type { FunctionFacts, FunctionInfo, WrapperSummary } from '../types.js';
 import { wrapperEntrySignature } from '../summaries/wrappers.js';
 
@@ -22,12 +23,14 @@ export interface FileEntry {
 }
 
 /** Files walked and reused, for tests and `--debug` output: an edit must not re-walk the world. */
-export const analysisCounters = { filesWalked: 0, filesReused: 0, analyses: 0 };
+export const analysisCounters = { filesWalked: 0, filesReused: 0, analyses: 0, summariesComputed: 0 };
 
 interface CacheSlot {
   entries: WeakMap<ts.SourceFile, FileEntry>;
   /** The final wrapper summaries of the latest analysis: the starting guess for the next one. */
   wrappers: ReadonlyMap<string, WrapperSummary>;
+  /** The latest summary computation: the next one recomputes only what changed facts reach. */
+  summaries?: SummaryGraph;
 }
 
 /** One slot per project configuration; a process that analyses many projects (a test run) keeps the latest few. */

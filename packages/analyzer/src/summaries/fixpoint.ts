@@ -10,7 +10,7 @@ import type {
   WrapperSummary,
 } from '../types.js';
 import { WorkQueue } from './work-queue.js';
-import { substitute } from './wrappers.js';
+import { substitute, wrapperEntrySignature } from './wrappers.js';
 
 /** Why a single call site, on its own, makes the function that awaits it block. */
 export function directBlockingOperation(site: CallSite, facts: ReadonlyMap<string, FunctionFacts>): string | undefined {
@@ -48,18 +48,72 @@ interface Edge {
 }
 
 /**
+ * What one summary computation leaves for the next: an editor re-lint recomputes only the
+ * summaries an edit can change.
+ */
+export interface SummaryGraph {
+  facts: ReadonlyMap<string, FunctionFacts>;
+  wrappers: ReadonlyMap<string, WrapperSummary>;
+  summaries: ReadonlyMap<string, FunctionSummary>;
+  outgoing: ReadonlyMap<string, readonly Edge[]>;
+  incoming: ReadonlyMap<string, readonly string[]>;
+}
+
+/**
  * Computes every function's summary over the call graph: may-block with a witness chain,
  * the subsystems a blocking chain crosses, locks acquired transitively, locks held on entry,
  * and shared state read and written through callees. Each fact only grows, so a worklist
  * over reverse edges reaches the fixpoint whatever the recursion.
+ *
+ * Given the previous computation, only functions whose facts (or wrapper summary) changed, and
+ * what depends on them, are recomputed: their callers, transitively, for what flows up (may-block,
+ * acquires, state), and their callees, transitively, for what flows down (locks held on entry).
+ * Every other summary is the previous one. A witness chain found this way can differ from the one
+ * a computation from scratch picks when several exist; either is a real chain.
  */
 export function computeSummaries(
   facts: ReadonlyMap<string, FunctionFacts>,
   wrappers: ReadonlyMap<string, WrapperSummary>,
   subsystemOf: (key: string) => string,
-): { summaries: Map<string, FunctionSummary>; callers: Map<string, CallSite[]>; edges: number } {
+  previous?: SummaryGraph,
+): { summaries: Map<string, FunctionSummary>; callers: Map<string, CallSite[]>; edges: number; graph: SummaryGraph; recomputed: number } {
+  // Edges: calls to user functions, and inline callbacks that run before the call returns.
+  const outgoing = new Map<string, Edge[]>();
+  const callers = new Map<string, CallSite[]>();
+  const incoming = new Map<string, string[]>();
+  let edgeCount = 0;
+  const addEdge = (from: string, list: Edge[], edge: Edge) => {
+    list.push(edge);
+    const back = callers.get(edge.to);
+    if (back) back.push(edge.site);
+    else callers.set(edge.to, [edge.site]);
+    const keys = incoming.get(edge.to);
+    if (keys) keys.push(from);
+    else incoming.set(edge.to, [from]);
+  };
+  for (const [key, f] of facts) {
+    const list: Edge[] = [];
+    for (const site of f.calls) {
+      for (const to of site.targets) {
+        if (facts.has(to)) addEdge(key, list, { site, to, lockArgs: site.lockArgs, kind: 'call' });
+      }
+      for (const cb of site.callbackArgs) {
+        if (facts.has(cb.fn) && runsBeforeReturn(site, cb.argIndex, wrappers)) addEdge(key, list, { site, to: cb.fn, lockArgs: [], kind: 'callback' });
+      }
+    }
+    edgeCount += list.length;
+    outgoing.set(key, list);
+  }
+
+  const { up, down } = affectedBy(facts, wrappers, outgoing, incoming, previous);
   const summaries = new Map<string, FunctionSummary>();
   for (const [key, f] of facts) {
+    const old = previous?.summaries.get(key);
+    if (old && !up.has(key)) {
+      // what flows up is unchanged; what flows down is recomputed into a fresh map
+      summaries.set(key, down.has(key) ? { ...old, heldOnEntry: new Map() } : old);
+      continue;
+    }
     const wrapper = wrappers.get(key);
     summaries.set(key, {
       key,
@@ -73,50 +127,13 @@ export function computeSummaries(
         ...[...(wrapper?.paramsUnderLock ?? [])].map(([index, locks]) => ({ index, invocation: { mode: 'under-lock' as const, locks, via: wrapper?.at ?? f.info.node } })),
         ...[...(wrapper?.paramsImmediate ?? [])].map((index) => ({ index, invocation: { mode: 'immediate' as const } })),
       ],
-      heldOnEntry: new Map(),
+      heldOnEntry: down.has(key) || !old ? new Map() : old.heldOnEntry,
       reads: new Map(f.reads.map((r) => [r.state, r.node])),
       writes: new Map(f.writes.map((w) => [w.state, w.node])),
     });
   }
 
-  // Edges: calls to user functions, and inline callbacks that run before the call returns.
-  const outgoing = new Map<string, Edge[]>();
-  const callers = new Map<string, CallSite[]>();
-  let edgeCount = 0;
-  for (const [key, f] of facts) {
-    const list: Edge[] = [];
-    for (const site of f.calls) {
-      for (const to of site.targets) {
-        if (!facts.has(to)) continue;
-        list.push({ site, to, lockArgs: site.lockArgs, kind: 'call' });
-        const back = callers.get(to) ?? [];
-        back.push(site);
-        callers.set(to, back);
-      }
-      for (const cb of site.callbackArgs) {
-        if (!facts.has(cb.fn) || !runsBeforeReturn(site, cb.argIndex, wrappers)) continue;
-        list.push({ site, to: cb.fn, lockArgs: [], kind: 'callback' });
-        const back = callers.get(cb.fn) ?? [];
-        back.push(site);
-        callers.set(cb.fn, back);
-      }
-    }
-    edgeCount += list.length;
-    outgoing.set(key, list);
-  }
-  const incoming = new Map<string, string[]>();
-  for (const [from, edges] of outgoing) {
-    for (const edge of edges) {
-      const list = incoming.get(edge.to) ?? [];
-      list.push(from);
-      incoming.set(edge.to, list);
-    }
-  }
-
-  const awaitedSites = new Map<string, Set<CallSite>>();
-  for (const [key, f] of facts) awaitedSites.set(key, sitesWaitedOn(f));
-
-  const worklist = new WorkQueue(facts.keys());
+  const worklist = new WorkQueue([...facts.keys()].filter((key) => up.has(key)));
   const enqueueCallers = (key: string) => {
     for (const caller of incoming.get(key) ?? []) worklist.add(caller);
   };
@@ -125,7 +142,7 @@ export function computeSummaries(
     const f = facts.get(key)!;
     const summary = summaries.get(key)!;
     let changed = false;
-    const waited = awaitedSites.get(key)!;
+    const waited = sitesWaitedOn(f);
     const nonBlocking = f.info.tags.has('nonBlocking');
 
     // may-block
@@ -191,8 +208,60 @@ export function computeSummaries(
     if (changed) enqueueCallers(key);
   }
 
-  propagateHeldOnEntry(facts, summaries, outgoing);
-  return { summaries, callers, edges: edgeCount };
+  propagateHeldOnEntry(facts, summaries, outgoing, incoming, down);
+  return { summaries, callers, edges: edgeCount, graph: { facts, wrappers, summaries, outgoing, incoming }, recomputed: up.size };
+}
+
+/**
+ * The functions whose summaries an edit can change. `up`: those whose facts or wrapper summary
+ * changed and their callers, transitively (may-block, acquires and state flow up). `down`: the
+ * changed ones and their callees, transitively (locks held on entry flow down). Without a
+ * previous computation, every function.
+ */
+function affectedBy(
+  facts: ReadonlyMap<string, FunctionFacts>,
+  wrappers: ReadonlyMap<string, WrapperSummary>,
+  outgoing: ReadonlyMap<string, readonly Edge[]>,
+  incoming: ReadonlyMap<string, readonly string[]>,
+  previous: SummaryGraph | undefined,
+): { up: ReadonlySet<string>; down: ReadonlySet<string> } {
+  if (!previous) {
+    const all = new Set(facts.keys());
+    return { up: all, down: all };
+  }
+  const changed = new Set<string>();
+  for (const [key, f] of facts) if (previous.facts.get(key) !== f) changed.add(key);
+  for (const key of previous.facts.keys()) if (!facts.has(key)) changed.add(key);
+  for (const key of new Set([...wrappers.keys(), ...previous.wrappers.keys()])) {
+    const now = wrappers.get(key);
+    const before = previous.wrappers.get(key);
+    if (wrapperEntrySignature(now) === wrapperEntrySignature(before) && now?.at === before?.at) continue;
+    // a wrapper decides which callbacks of its callers run before the call returns: the callers' edges change too
+    changed.add(key);
+    for (const caller of [...(incoming.get(key) ?? []), ...(previous.incoming.get(key) ?? [])]) changed.add(caller);
+  }
+  const closure = (next: (key: string) => Iterable<string>) => {
+    const seen = new Set(changed);
+    const stack = [...changed];
+    while (stack.length) {
+      for (const other of next(stack.pop()!)) {
+        if (!seen.has(other)) {
+          seen.add(other);
+          stack.push(other);
+        }
+      }
+    }
+    return seen;
+  };
+  const up = closure(function* (key) {
+    yield* incoming.get(key) ?? [];
+    yield* previous.incoming.get(key) ?? [];
+  });
+  const down = closure(function* (key) {
+    for (const edge of outgoing.get(key) ?? []) yield edge.to;
+    for (const edge of previous.outgoing.get(key) ?? []) yield edge.to;
+  });
+  return { up, down };
 }
 
 /** Locks held on entry: what every caller holds at its call, transitively. Computed top-down. */
@@ -200,12 +269,18 @@ function propagateHeldOnEntry(
   facts: ReadonlyMap<string, FunctionFacts>,
   summaries: Map<string, FunctionSummary>,
   outgoing: Map<string, Edge[]>,
+  incoming: Map<string, string[]>,
+  down: ReadonlySet<string>,
 ): void {
-  const worklist = new WorkQueue(facts.keys());
+  // the functions to recompute, and the callers outside them whose calls feed them
+  const feeding = new Set<string>();
+  for (const key of down) for (const caller of incoming.get(key) ?? []) if (!down.has(caller)) feeding.add(caller);
+  const worklist = new WorkQueue([...facts.keys()].filter((key) => down.has(key) || feeding.has(key)));
   while (worklist.size) {
     const key = worklist.take();
     const summary = summaries.get(key)!;
     for (const edge of outgoing.get(key) ?? []) {
+      if (!down.has(edge.to)) continue;
       const target = summaries.get(edge.to)!;
       let changed = false;
       const link: ChainLink = { from: key, call: edge.site.node, to: edge.to };

@@ -1,0 +1,156 @@
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { analysisCounters, analyzeProgram, type Analysis, type FunctionSummary } from '@lockwise/analyzer';
+import { REPO_ROOT, VIRTUAL_COMPILER_OPTIONS } from './support/virtual-program.js';
+
+/**
+ * An editor in miniature: program versions over in-memory files that reuse the `SourceFile` of
+ * every file whose text did not change, as TypeScript's language service does.
+ */
+class EditableProject {
+  readonly rootDir: string;
+  private readonly texts = new Map<string, string>();
+  private readonly parsed = new Map<string, ts.SourceFile>();
+  private program: ts.Program | undefined;
+
+  constructor(name: string, files: Record<string, string>) {
+    this.rootDir = path.join(REPO_ROOT, 'tests', '__virtual__', `incremental-${name}`).split(path.sep).join('/');
+    for (const [file, text] of Object.entries(files)) this.texts.set(`${this.rootDir}/${file}`, text);
+  }
+
+  edit(file: string, change: (text: string) => string): void {
+    const fileName = `${this.rootDir}/${file}`;
+    const before = this.texts.get(fileName)!;
+    const after = change(before);
+    if (after === before) throw new Error(`the edit of ${file} changed nothing`);
+    this.texts.set(fileName, after);
+    this.parsed.delete(fileName);
+  }
+
+  nextProgram(): ts.Program {
+    const host = ts.createCompilerHost(VIRTUAL_COMPILER_OPTIONS, true);
+    const { getSourceFile, fileExists, readFile } = host;
+    host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
+      const text = this.texts.get(fileName);
+      if (text === undefined) return getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate);
+      let sf = this.parsed.get(fileName);
+      if (!sf) this.parsed.set(fileName, (sf = ts.createSourceFile(fileName, text, languageVersion, true)));
+      return sf;
+    };
+    host.fileExists = (fileName) => this.texts.has(fileName) || fileExists.call(host, fileName);
+    host.readFile = (fileName) => this.texts.get(fileName) ?? readFile.call(host, fileName);
+    host.directoryExists = (dir) => [...this.texts.keys()].some((f) => f.startsWith(`${dir}/`)) || ts.sys.directoryExists(dir);
+    this.program = ts.createProgram({ rootNames: [...this.texts.keys()], options: VIRTUAL_COMPILER_OPTIONS, host, oldProgram: this.program });
+    return this.program;
+  }
+
+  /** The analysis an editor gets (reusing the previous one) and one computed from scratch, of the same program. */
+  analyseBothWays(): { warm: Analysis; cold: Analysis; recomputed: number } {
+    const program = this.nextProgram();
+    const before = analysisCounters.summariesComputed;
+    const warm = analyzeProgram(program, { rootDir: this.rootDir });
+    const recomputed = analysisCounters.summariesComputed - before;
+    // equivalent options under another cache key: nothing carried over from earlier programs
+    const cold = analyzeProgram(program, { rootDir: this.rootDir, locks: {} });
+    return { warm, cold, recomputed };
+  }
+}
+
+function digest(summary: FunctionSummary | undefined) {
+  if (!summary) return undefined;
+  return {
+    mayBlock: !!summary.mayBlock,
+    blockingThrough: [...summary.blockingThrough.keys()].sort(),
+    acquires: [...summary.acquires.keys()].sort(),
+    heldOnEntry: [...summary.heldOnEntry.keys()].sort(),
+    reads: [...summary.reads.keys()].sort(),
+    writes: [...summary.writes.keys()].sort(),
+  };
+}
+
+function expectSameSummaries(warm: Analysis, cold: Analysis) {
+  expect([...warm.summaries.keys()].sort()).toEqual([...cold.summaries.keys()].sort());
+  for (const [key, summary] of cold.summaries) expect(digest(warm.summaries.get(key)), key).toEqual(digest(summary));
+}
+
+const summaryOf = (analysis: Analysis, key: string) => analysis.summaries.get(key)!;
+
+describe('incremental summaries: an edit recomputes only what it reaches, and agrees with a computation from scratch', () => {
+  it('a blocking call added to and removed from a leaf reaches its callers two files up', () => {
+    const project = new EditableProject('chain', {
+      'src/store/disk.ts': `export async function save(x: number): Promise<number> { return x + 1; }`,
+      'src/sync/queue.ts': `import { save } from '../store/disk';\nexport async function flush(): Promise<void> { await save(1); }`,
+      'src/api/handler.ts': `import { flush } from '../sync/queue';\nexport async function handle(): Promise<void> { await flush(); }\nexport function unrelated(): number { return 1; }`,
+    });
+    let { warm, cold } = project.analyseBothWays();
+    expect(summaryOf(warm, 'src/api/handler.ts#handle').mayBlock).toBeUndefined();
+
+    project.edit('src/store/disk.ts', (t) => t.replace('return x + 1;', `await fetch('https://example.com'); return x + 1;`));
+    let recomputed: number;
+    ({ warm, cold, recomputed } = project.analyseBothWays());
+    expectSameSummaries(warm, cold);
+    expect(summaryOf(warm, 'src/api/handler.ts#handle').mayBlock?.chain.map((l) => l.from)).toEqual([
+      'src/api/handler.ts#handle',
+      'src/sync/queue.ts#flush',
+      'src/store/disk.ts#save',
+    ]);
+    // the leaf, its two callers and their files' top levels at most; never `unrelated`
+    expect(recomputed).toBeLessThan(warm.summaries.size);
+
+    project.edit('src/store/disk.ts', (t) => t.replace(`await fetch('https://example.com'); `, ''));
+    ({ warm, cold } = project.analyseBothWays());
+    expectSameSummaries(warm, cold);
+    expect(summaryOf(warm, 'src/api/handler.ts#handle').mayBlock).toBeUndefined();
+  });
+
+  it('removing the only blocking call from a recursive pair leaves neither blocking (no self-supporting fact survives)', () => {
+    const project = new EditableProject('cycle', {
+      'src/a/ping.ts': `import { pong } from '../b/pong';\nexport async function ping(n: number): Promise<void> { await fetch('https://example.com'); if (n > 0) await pong(n - 1); }`,
+      'src/b/pong.ts': `import { ping } from '../a/ping';\nexport async function pong(n: number): Promise<void> { if (n > 0) await ping(n - 1); }`,
+    });
+    let { warm, cold } = project.analyseBothWays();
+    expect(summaryOf(warm, 'src/b/pong.ts#pong').mayBlock).toBeDefined();
+
+    project.edit('src/a/ping.ts', (t) => t.replace(`await fetch('https://example.com'); `, ''));
+    ({ warm, cold } = project.analyseBothWays());
+    expectSameSummaries(warm, cold);
+    expect(summaryOf(warm, 'src/a/ping.ts#ping').mayBlock).toBeUndefined();
+    expect(summaryOf(warm, 'src/b/pong.ts#pong').mayBlock).toBeUndefined();
+  });
+
+  it('a lock taken around a call in one file is held on entry in the callee and its callees, and gone when the edit removes it', () => {
+    const project = new EditableProject('held', {
+      'src/core/lock.ts': `import { Mutex } from 'async-mutex';\nexport const mutex = new Mutex();`,
+      'src/core/leaf.ts': `export function leaf(): number { return 1; }`,
+      'src/core/middle.ts': `import { leaf } from './leaf';\nexport function middle(): number { return leaf(); }`,
+      'src/api/top.ts': `import { mutex } from '../core/lock';\nimport { middle } from '../core/middle';\nexport async function top(): Promise<number> { return mutex.runExclusive(() => middle()); }`,
+    });
+    let { warm, cold } = project.analyseBothWays();
+    expect([...summaryOf(warm, 'src/core/leaf.ts#leaf').heldOnEntry.keys()]).toEqual(['src/core/lock.ts#mutex']);
+
+    project.edit('src/api/top.ts', (t) => t.replace('mutex.runExclusive(() => middle())', 'middle()'));
+    ({ warm, cold } = project.analyseBothWays());
+    expectSameSummaries(warm, cold);
+    expect(summaryOf(warm, 'src/core/leaf.ts#leaf').heldOnEntry.size).toBe(0);
+    expect(summaryOf(warm, 'src/core/middle.ts#middle').heldOnEntry.size).toBe(0);
+
+    project.edit('src/api/top.ts', (t) => t.replace('return middle()', 'return mutex.runExclusive(() => middle())'));
+    ({ warm, cold } = project.analyseBothWays());
+    expectSameSummaries(warm, cold);
+    expect([...summaryOf(warm, 'src/core/leaf.ts#leaf').heldOnEntry.keys()]).toEqual(['src/core/lock.ts#mutex']);
+  });
+
+  it('an edit that changes nothing any summary depends on recomputes only the edited file', () => {
+    const project = new EditableProject('quiet', {
+      'src/store/disk.ts': `export async function save(x: number): Promise<void> { await fetch('https://example.com/' + x); }`,
+      'src/api/handler.ts': `import { save } from '../store/disk';\nexport async function handle(): Promise<void> { await save(1); }\nexport async function other(): Promise<void> { await save(2); }`,
+    });
+    project.analyseBothWays();
+    project.edit('src/api/handler.ts', (t) => t.replace('await save(2)', 'await save(3)'));
+    const { warm, cold, recomputed } = project.analyseBothWays();
+    expectSameSummaries(warm, cold);
+    // handler.ts's own functions (top level, handle, other); disk.ts's summaries are reused
+    expect(recomputed).toBe(3);
+  });
+});
