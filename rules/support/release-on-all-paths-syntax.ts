@@ -32,10 +32,12 @@ export function releaserSymbols(checker: ts.TypeChecker, start: ts.Node): ts.Sym
 /** Whether a `return` of the function (not of a nested one) mentions one of the symbols. */
 export function returnsMention(checker: ts.TypeChecker, fn: ts.Node, symbols: readonly ts.Symbol[]): boolean {
   let found = false;
+  // A name can only resolve to a symbol of that name: other identifiers need no checker.
+  const names = new Set(symbols.map((symbol) => symbol.escapedName));
   const mentions = (node: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(node) && symbols.includes(checker.getSymbolAtLocation(node)!)) found = true;
-    else if (ts.isShorthandPropertyAssignment(node) && symbols.includes(checker.getShorthandAssignmentValueSymbol(node)!)) found = true;
+    if (ts.isIdentifier(node) && names.has(node.escapedText) && symbols.includes(checker.getSymbolAtLocation(node)!)) found = true;
+    else if (ts.isShorthandPropertyAssignment(node) && names.has(node.name.escapedText) && symbols.includes(checker.getShorthandAssignmentValueSymbol(node)!)) found = true;
     else ts.forEachChild(node, mentions);
   };
   const visit = (node: ts.Node): void => {

@@ -96,6 +96,7 @@ class HoldAndWaitBuilder {
   private readonly invokers = new Map<string, { site: CallSite; enclosing: FunctionFacts } | null>();
   private readonly acquisitions = new Map<string, Map<string, Acquisition>>();
   private readonly instances = new Map<ts.Node, LockInstance>();
+  private readonly paths = new Map<ts.Node, LockInstance>();
   private readonly stored: ReadonlyMap<CallSite, readonly string[]>;
 
   constructor(private readonly analysis: Analysis) {
@@ -402,23 +403,33 @@ class HoldAndWaitBuilder {
       if (!invoker || depth >= 64) return new Set();
       return this.waitedOf(invoker.enclosing).has(invoker.site) ? gatesOf(invoker.enclosing, depth + 1) : new Set();
     };
+    // What each call contributes besides its caller's gates does not change between rounds.
+    const constrained: [string, { caller: FunctionFacts; waited: boolean; held: string[]; underLock: string[] }[]][] = [];
+    for (const [key, entries] of callers) {
+      const f = this.analysis.facts.get(key);
+      if (!f || f.info.inlineArgumentOf || !gates.has(key)) continue;
+      constrained.push([
+        key,
+        entries.map(({ site, caller, underLock }) => {
+          const waited = this.waitedOf(caller).has(site);
+          return { caller, waited, held: waited ? this.globalDefinite(this.effectiveHeld(caller, site)) : [], underLock: underLock ? this.globalDefinite(underLock) : [] };
+        }),
+      ]);
+    }
     for (let changed = true, round = 0; changed && round < 100; round++) {
       changed = false;
-      for (const [key, entries] of callers) {
-        const f = this.analysis.facts.get(key);
-        if (!f || f.info.inlineArgumentOf || !gates.has(key)) continue;
+      for (const [key, entries] of constrained) {
         let meet: Set<string> | undefined;
-        for (const { site, caller, underLock } of entries) {
-          const waited = this.waitedOf(caller).has(site);
+        for (const { caller, waited, held, underLock } of entries) {
           let contribution: Set<string> | undefined;
           if (waited) {
             const outer = gatesOf(caller);
             if (outer === undefined) continue;
-            contribution = new Set([...outer, ...this.globalDefinite(this.effectiveHeld(caller, site))]);
+            contribution = new Set([...outer, ...held]);
           } else {
             contribution = new Set();
           }
-          if (underLock) for (const id of this.globalDefinite(underLock)) contribution.add(id);
+          for (const id of underLock) contribution.add(id);
           meet = meet === undefined ? contribution : new Set([...meet].filter((id) => contribution!.has(id)));
         }
         const previous = gates.get(key);
@@ -549,6 +560,17 @@ class HoldAndWaitBuilder {
   }
 
   private objectPath(expression: ts.Expression, depth = 0): LockInstance {
+    // The same receivers are seen from every round of the acquisitions fixpoint.
+    if (depth > 0) return this.computeObjectPath(expression, depth);
+    let path = this.paths.get(expression);
+    if (path === undefined) {
+      path = this.computeObjectPath(expression, 0);
+      this.paths.set(expression, path);
+    }
+    return path;
+  }
+
+  private computeObjectPath(expression: ts.Expression, depth: number): LockInstance {
     const e = stripExpression(expression);
     if (e.kind === ts.SyntaxKind.ThisKeyword || e.kind === ts.SyntaxKind.SuperKeyword) return 'this';
     if (depth > 8) return 'unknown';

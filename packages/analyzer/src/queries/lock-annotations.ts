@@ -66,8 +66,9 @@ export function programAnnotations(analysis: Analysis): ProgramAnnotations {
   if (cached) return cached;
   const result: ProgramAnnotations = { functions: new Map(), guarded: new Map(), all: [] };
   const resolver = new LockNameResolver(analysis);
+  const mentions = new TagMentions();
   for (const info of analysis.functions.values()) {
-    if (ts.isSourceFile(info.node)) continue;
+    if (ts.isSourceFile(info.node) || !FUNCTION_ANNOTATIONS.some((name) => mentions.has(info.sourceFile, name))) continue;
     const annotations = tagsOf(info.node)
       .filter(({ name }) => (FUNCTION_ANNOTATIONS as readonly string[]).includes(name))
       .map(({ name, tag, host }) => ({
@@ -82,6 +83,7 @@ export function programAnnotations(analysis: Analysis): ProgramAnnotations {
     }
   }
   for (const sourceFile of analysis.sourceFiles) {
+    if (!mentions.has(sourceFile, 'guardedBy')) continue;
     for (const guarded of guardedDeclarations(analysis, sourceFile, resolver)) {
       result.guarded.set(guarded.state, guarded);
       result.all.push(guarded.annotation);
@@ -89,6 +91,25 @@ export function programAnnotations(analysis: Analysis): ProgramAnnotations {
   }
   cache.set(analysis, result);
   return result;
+}
+
+/**
+ * Which tags a file's text mentions at all. Reading JSDoc means visiting every declaration;
+ * most files have no lock annotation, and a tag is always written `@name` in the text.
+ */
+class TagMentions {
+  private readonly byFile = new Map<ts.SourceFile, Map<string, boolean>>();
+
+  has(sourceFile: ts.SourceFile, tag: string): boolean {
+    let tags = this.byFile.get(sourceFile);
+    if (!tags) this.byFile.set(sourceFile, (tags = new Map()));
+    let found = tags.get(tag);
+    if (found === undefined) {
+      found = sourceFile.text.includes(`@${tag}`);
+      tags.set(tag, found);
+    }
+    return found;
+  }
 }
 
 /** The resolved locks a function's annotations of one kind name (unresolved names left out). */

@@ -201,6 +201,7 @@ class FlowBuilder {
   private readonly templates = new Map<CallSite, Map<number, Template[]>>();
   private readonly resolved = new Map<CallSite, Map<number, LockCarrier[]>>();
   private readonly lockTypedCache = new Map<string, boolean>();
+  private readonly valueSymbols = new Map<ts.Identifier, ts.Symbol | undefined>();
   private fieldStores: Map<ts.Symbol, { origin: LockOrigin; storedBy: string; stored: ts.Node }[]> | undefined;
 
   constructor(private readonly analysis: Analysis) {
@@ -308,11 +309,15 @@ class FlowBuilder {
 
   /** The variable an identifier reads, also in `{ release }` (where the checker answers with the property). */
   private valueSymbol(identifier: ts.Identifier): ts.Symbol | undefined {
+    // Asked twice per identifier argument (as a parameter, then as a variable), and by every pass.
+    if (this.valueSymbols.has(identifier)) return this.valueSymbols.get(identifier);
     const parent = identifier.parent;
     const symbol = parent && ts.isShorthandPropertyAssignment(parent) && parent.name === identifier
       ? this.checker.getShorthandAssignmentValueSymbol(parent)
       : this.checker.getSymbolAtLocation(identifier);
-    return resolveAlias(this.checker, symbol);
+    const resolved = resolveAlias(this.checker, symbol);
+    this.valueSymbols.set(identifier, resolved);
+    return resolved;
   }
 
   // ------------------------------------------------------------ what an argument carries
@@ -706,6 +711,7 @@ class FlowBuilder {
   private fieldReleasers(): Map<ts.Symbol, { origin: LockOrigin; storedBy: string; stored: ts.Node }[]> {
     if (this.fieldStores) return this.fieldStores;
     const byField = new Map<ts.Symbol, { origin: LockOrigin; storedBy: string; stored: ts.Node }[]>();
+    const receivers = this.releaserReceivers();
     for (const f of this.analysis.facts.values()) {
       for (const store of f.stores) {
         const target = stripExpression(store.target);
@@ -719,6 +725,7 @@ class FlowBuilder {
         }
       }
       // `this.pending = release` with `release: () => void`: the walker sees no lock value, the parameter's callers do
+      if (!this.seesReleaserParameter(f.info, receivers)) continue;
       for (const { field, value } of this.parameterFieldStores(f.info)) {
         const ref = this.parameterRef(value);
         const received = ref ? (this.params.get(ref.function)?.get(ref.index) ?? []) : [];
@@ -729,6 +736,27 @@ class FlowBuilder {
     }
     this.fieldStores = byField;
     return byField;
+  }
+
+  /** Functions a parameter of which receives a releaser itself (not as a member): what a stored parameter can carry. */
+  private releaserReceivers(): Set<string> {
+    const keys = new Set<string>();
+    for (const [key, byIndex] of this.params) {
+      for (const carriers of byIndex.values()) if (carriers.some((c) => c.uses.includes('release') && c.member === undefined)) keys.add(key);
+    }
+    return keys;
+  }
+
+  /**
+   * Whether code in `info` can name a parameter of one of `receivers`: its own or an enclosing
+   * function's. Elsewhere no stored parameter carries a releaser, so the body need not be searched.
+   */
+  private seesReleaserParameter(info: FunctionInfo, receivers: ReadonlySet<string>): boolean {
+    if (receivers.size === 0) return false;
+    for (let node: ts.Node | undefined = info.node; node; node = node.parent) {
+      if (isFunctionNode(node) && receivers.has(this.analysis.functionOf(node)?.key ?? '')) return true;
+    }
+    return false;
   }
 
   /** `x.field = identifier` assignments written directly in a function (not in its nested functions). */
@@ -754,7 +782,7 @@ class FlowBuilder {
    */
   private fieldInvocations(f: FunctionFacts, site: CallSite): ForeignLockUse[] {
     const callee = stripExpression(site.node.expression);
-    if (site.targets.length || !ts.isPropertyAccessExpression(callee)) return [];
+    if (site.targets.length || !ts.isPropertyAccessExpression(callee) || this.fieldReleasers().size === 0) return [];
     const field = this.checker.getSymbolAtLocation(callee.name);
     const stored = field ? this.fieldReleasers().get(field) : undefined;
     if (!field || !stored) return [];

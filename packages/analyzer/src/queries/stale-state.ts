@@ -71,9 +71,10 @@ export function staleStateWrites(analysis: Analysis): StaleWrite[] {
   let result = cache.get(analysis);
   if (!result) {
     const index = new FactIndex(analysis);
+    const spans = new StateSpans(analysis);
     const found = new Map<string, StaleWrite>();
     for (const facts of analysis.facts.values()) {
-      if (facts.yields.length === 0 || !facts.info.hasBody) continue;
+      if (facts.yields.length === 0 || !facts.info.hasBody || !spans.readsWhatItWrites(facts.info)) continue;
       new StaleFlow(analysis, index, facts.info, found).run();
     }
     result = [...found.values()];
@@ -133,6 +134,65 @@ class FactIndex {
   }
 }
 
+/** The shared state read and written at one point of the text: an access, or a call through its callees' summaries. */
+interface StateSpan {
+  pos: number;
+  reads: readonly string[];
+  writes: readonly string[];
+}
+
+/**
+ * Every read, write and call of the program by position in its file. The flow walk of a
+ * function only reports a write of a state read within the same text (its own accesses, its
+ * calls' callees, the callbacks it walks in place), so a function whose text reads nothing it
+ * writes needs no walk: most functions, and finding that out is a range lookup.
+ */
+class StateSpans {
+  private readonly byFile = new Map<ts.SourceFile, StateSpan[]>();
+
+  constructor(analysis: Analysis) {
+    for (const facts of analysis.facts.values()) {
+      let spans = this.byFile.get(facts.info.sourceFile);
+      if (!spans) this.byFile.set(facts.info.sourceFile, (spans = []));
+      for (const access of facts.reads) spans.push({ pos: access.node.pos, reads: [access.state], writes: [] });
+      for (const access of facts.writes) spans.push({ pos: access.node.pos, reads: [], writes: [access.state] });
+      for (const site of facts.calls) {
+        // The same bodies `StaleFlow.call` takes reads and writes from.
+        const bodies = [...site.targets, ...site.callbackArgs.filter((c) => !c.inline).map((c) => c.fn)];
+        const summaries = bodies.map((key) => analysis.summaries.get(key)).filter((summary) => summary !== undefined);
+        const reads = summaries.flatMap((summary) => [...summary.reads.keys()]);
+        const writes = summaries.flatMap((summary) => [...summary.writes.keys()]);
+        if (reads.length || writes.length) spans.push({ pos: site.node.pos, reads, writes });
+      }
+    }
+    for (const spans of this.byFile.values()) spans.sort((a, b) => a.pos - b.pos);
+  }
+
+  readsWhatItWrites(fn: FunctionInfo): boolean {
+    const spans = this.byFile.get(fn.sourceFile) ?? [];
+    const { pos, end } = fn.node;
+    const reads = new Set<string>();
+    const writes = new Set<string>();
+    for (let i = firstAtOrAfter(spans, pos); i < spans.length && spans[i]!.pos < end; i++) {
+      for (const state of spans[i]!.reads) reads.add(state);
+      for (const state of spans[i]!.writes) writes.add(state);
+    }
+    for (const state of writes) if (reads.has(state) || reads.has(`${state}[]`)) return true;
+    return false;
+  }
+}
+
+function firstAtOrAfter(spans: readonly StateSpan[], pos: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (spans[mid]!.pos < pos) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -182,6 +242,11 @@ class StaleFlow {
   private readonly bodies: BodyFrame[] = [];
   private readonly facts = new Map<string, Fact>();
   private readonly crossings = new Map<string, Fact>();
+  /**
+   * Names of every local ever bound in `vars`: an identifier of another name cannot read one,
+   * so most identifiers skip the checker (resolving a name is the walk's most expensive step).
+   */
+  private readonly boundNames = new Set<string>();
   private readonly checker: ts.TypeChecker;
 
   constructor(
@@ -347,8 +412,7 @@ class StaleFlow {
 
   private bind(name: ts.BindingName | ts.Expression, value: Taint): void {
     if (ts.isIdentifier(name)) {
-      const symbol = this.checker.getSymbolAtLocation(name);
-      if (symbol && this.isLocal(symbol)) this.state.vars.set(symbol, value);
+      this.bindLocal(name, this.checker.getSymbolAtLocation(name), value);
       return;
     }
     const visit = (node: ts.Node): void => {
@@ -356,7 +420,7 @@ class StaleFlow {
         const symbol = ts.isShorthandPropertyAssignment(node.parent)
           ? this.checker.getShorthandAssignmentValueSymbol(node.parent)
           : this.checker.getSymbolAtLocation(node);
-        if (symbol && this.isLocal(symbol)) this.state.vars.set(symbol, value);
+        this.bindLocal(node, symbol, value);
         return;
       }
       // Property names and default values are not what gets bound.
@@ -365,6 +429,19 @@ class StaleFlow {
       ts.forEachChild(node, visit);
     };
     visit(name);
+  }
+
+  private bindLocal(name: ts.Identifier, symbol: ts.Symbol | undefined, value: Taint): void {
+    if (!symbol || !this.isLocal(symbol)) return;
+    this.boundNames.add(name.text);
+    this.state.vars.set(symbol, value);
+  }
+
+  /** What a local named here carries, if it is one the walk bound. */
+  private localTaint(name: ts.Identifier, symbolOf: (name: ts.Identifier) => ts.Symbol | undefined): Taint | undefined {
+    if (!this.boundNames.has(name.text)) return undefined;
+    const symbol = symbolOf(name);
+    return symbol ? this.state.vars.get(symbol) : undefined;
   }
 
   private ifStatement(node: ts.IfStatement): void {
@@ -564,15 +641,14 @@ class StaleFlow {
     }
     let value = this.sequence(values);
     for (const shorthand of shorthands) {
-      const symbol = this.checker.getShorthandAssignmentValueSymbol(shorthand);
-      value = union(value, union(symbol ? (this.state.vars.get(symbol) ?? EMPTY) : EMPTY, this.readsAt(shorthand.name)));
+      const local = this.localTaint(shorthand.name, () => this.checker.getShorthandAssignmentValueSymbol(shorthand));
+      value = union(value, union(local ?? EMPTY, this.readsAt(shorthand.name)));
     }
     return value;
   }
 
   private identifier(node: ts.Identifier): Taint {
-    const symbol = this.checker.getSymbolAtLocation(node);
-    const local = symbol ? this.state.vars.get(symbol) : undefined;
+    const local = this.localTaint(node, (name) => this.checker.getSymbolAtLocation(name));
     return union(local ?? EMPTY, this.readsAt(node));
   }
 

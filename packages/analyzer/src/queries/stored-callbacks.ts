@@ -27,10 +27,12 @@ export function storedCallbackTargets(analysis: Analysis): ReadonlyMap<CallSite,
 
 function compute(analysis: Analysis): Map<CallSite, string[]> {
   const checker = analysis.checker;
+  const receiving = callbackParameters(analysis);
+  if (receiving.size === 0) return new Map();
   // function key → parameter index → the container the parameter is stored into
   const registrars = new Map<string, Map<number, ts.Node>>();
   for (const f of analysis.facts.values()) {
-    for (const [owner, index, container] of storedParameters(checker, f)) {
+    for (const [owner, index, container] of storedParameters(checker, f, receiving)) {
       const map = registrars.get(owner) ?? new Map<number, ts.Node>();
       map.set(index, container);
       registrars.set(owner, map);
@@ -64,8 +66,27 @@ function compute(analysis: Analysis): Map<CallSite, string[]> {
   return result;
 }
 
+/**
+ * Function key → indexes of its parameters that some call passes a callback: only those can
+ * register a listener, so only they are looked for in stores.
+ */
+function callbackParameters(analysis: Analysis): Map<string, Set<number>> {
+  const receiving = new Map<string, Set<number>>();
+  for (const f of analysis.facts.values()) {
+    for (const site of f.calls) {
+      if (site.callbackArgs.length === 0) continue;
+      for (const target of site.targets) {
+        const indexes = receiving.get(target) ?? new Set<number>();
+        for (const cb of site.callbackArgs) indexes.add(cb.argIndex);
+        receiving.set(target, indexes);
+      }
+    }
+  }
+  return receiving;
+}
+
 /** Parameters (of this function or an enclosing one) kept in a field or binding: `this.handlers.push(fn)`, `this.onChange = fn`. */
-function storedParameters(checker: ts.TypeChecker, f: FunctionFacts): [string, number, ts.Node][] {
+function storedParameters(checker: ts.TypeChecker, f: FunctionFacts, receiving: ReadonlyMap<string, ReadonlySet<number>>): [string, number, ts.Node][] {
   const out: [string, number, ts.Node][] = [];
   for (const site of f.calls) {
     const callee = stripExpression(site.node.expression);
@@ -73,15 +94,20 @@ function storedParameters(checker: ts.TypeChecker, f: FunctionFacts): [string, n
     const argIndex = STORING[callee.name.text];
     if (argIndex === undefined) continue;
     const forwarded = site.paramArgs.find((p) => p.argIndex === argIndex);
-    const container = forwarded && containerOf(checker, callee.expression);
-    if (forwarded && container) out.push([forwarded.function, forwarded.index, container]);
+    if (!forwarded || !receiving.get(forwarded.function)?.has(forwarded.index)) continue;
+    const container = containerOf(checker, callee.expression);
+    if (container) out.push([forwarded.function, forwarded.index, container]);
   }
   const node = f.info.node;
-  if (ts.isSourceFile(node) || !node.body) return out;
+  const indexes = receiving.get(f.info.key);
+  if (ts.isSourceFile(node) || !node.body || !indexes) return out;
   const parameters = node.parameters;
+  // An identifier can only be a parameter of this function by that parameter's name.
+  const names = new Set([...indexes].map((i) => parameters[i]?.name).filter((name) => name !== undefined && ts.isIdentifier(name)).map((name) => name.text));
+  if (names.size === 0) return out;
   const visit = (child: ts.Node): void => {
     if (ts.isFunctionLike(child)) return;
-    if (ts.isBinaryExpression(child) && child.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(child.right)) {
+    if (ts.isBinaryExpression(child) && child.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(child.right) && names.has(child.right.text)) {
       const declaration = checker.getSymbolAtLocation(child.right)?.valueDeclaration;
       const index = declaration && ts.isParameter(declaration) ? parameters.indexOf(declaration) : -1;
       const container = index >= 0 ? containerOf(checker, child.left) : undefined;
