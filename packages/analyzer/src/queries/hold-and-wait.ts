@@ -6,6 +6,7 @@ import { sitesWaitedOn } from '../summaries/fixpoint.js';
 import { storedCallbackTargets } from './stored-callbacks.js';
 import { isInside, substitute } from '../summaries/wrappers.js';
 import type { CallSite, ChainLink, FunctionFacts, FunctionInfo, HeldLock, LockIdentity } from '../types.js';
+import { WorkQueue } from '../summaries/work-queue.js';
 
 /**
  * Which object a lock lives in, as far as the two ends of a nesting can be compared. Lock
@@ -149,10 +150,9 @@ class HoldAndWaitBuilder {
         }
       }
     }
-    const worklist = new Set(this.analysis.facts.keys());
+    const worklist = new WorkQueue(this.analysis.facts.keys());
     while (worklist.size) {
-      const key = worklist.values().next().value as string;
-      worklist.delete(key);
+      const key = worklist.take();
       const f = this.analysis.facts.get(key)!;
       const next = this.acquisitionsOf(f);
       const previous = this.acquisitions.get(key)!;

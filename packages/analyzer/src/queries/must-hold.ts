@@ -1,5 +1,6 @@
 import type { Analysis } from '../analysis.js';
 import type { CallSite } from '../types.js';
+import { WorkQueue } from '../summaries/work-queue.js';
 
 /**
  * Locks held on entry to a function on *every* path into it: the must-counterpart of
@@ -23,10 +24,9 @@ export function mustHoldOnEntry(analysis: Analysis, assumed: (key: string) => re
       dependents.set(site.caller, list);
     }
   }
-  const worklist = new Set(must.keys());
+  const worklist = new WorkQueue(must.keys());
   while (worklist.size) {
-    const key = worklist.values().next().value as string;
-    worklist.delete(key);
+    const key = worklist.take();
     const sites = analysis.callers.get(key) ?? [];
     if (sites.length === 0) continue;
     let result: Set<string> | undefined;
