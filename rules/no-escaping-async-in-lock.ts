@@ -2,6 +2,7 @@ import {
   callSiteAt,
   deferredParams,
   doesWork,
+  factsInScope,
   startsAsyncWork,
   stripExpression,
   type Analysis,
@@ -72,9 +73,9 @@ export default defineRule<Options>({
     },
     defaultOptions: { reportVoid: false, reportListeners: true },
   },
-  check(analysis, options) {
+  check(analysis, options, scope) {
     const reports: RuleReport[] = [];
-    for (const facts of analysis.facts.values()) {
+    for (const facts of factsInScope(analysis, scope)) {
       for (const site of facts.calls) {
         const dropped = droppedAcquire(analysis, site);
         if (dropped) {

@@ -38,11 +38,11 @@ export default defineRule<Options>({
     },
     defaultOptions: { reportUnknownKeys: false },
   },
-  check(analysis, options) {
+  check(analysis, options, scope) {
     const reentrant = new Set(analysis.options.locks?.reentrant ?? []);
     const reports: RuleReport[] = [];
     const reported = new Set<string>();
-    for (const event of holdAndWait(analysis).events) {
+    for (const event of holdAndWait(analysis, scope).events) {
       const sameness = sameLock(event, reentrant);
       if (!sameness || (sameness === 'maybe-same-key' && !options.reportUnknownKeys)) continue;
       const once = `${event.site.node.getSourceFile().fileName}:${event.site.node.pos}:${event.held.lock.id}:${event.acquisition.lock.id}`;

@@ -68,11 +68,11 @@ export default defineRule<Options>({
     },
     defaultOptions: { ignoreState: [], requireConsistentGuard: true },
   },
-  check(analysis, options) {
+  check(analysis, options, scope) {
     const ignored = new Set(options.ignoreState);
     const writers = stateWriters(analysis);
     const reports: RuleReport[] = [];
-    for (const write of staleStateWrites(analysis)) {
+    for (const write of staleStateWrites(analysis, scope)) {
       if (ignored.has(write.state) || ignored.has(stateBase(write.state))) continue;
       const verdict = guardOf(analysis, write, writers.get(stateBase(write.state)) ?? [], options.requireConsistentGuard);
       if (verdict.guarded) continue;

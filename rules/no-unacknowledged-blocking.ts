@@ -1,4 +1,4 @@
-import { directiveFor, sitesWaitedOn, type Analysis, type BlockingFact, type CallSite, type HeldLock } from '@lockwise/analyzer';
+import { directiveFor, factsInScope, sitesWaitedOn, type Analysis, type BlockingFact, type CallSite, type HeldLock } from '@lockwise/analyzer';
 import ts from 'typescript';
 import { defineRule, type RuleReport } from './support/rule.js';
 import { chainOperation, chainSteps, heldStep, lockSubsystem, step } from './support/trace.js';
@@ -47,14 +47,14 @@ export default defineRule<Options>({
     },
     defaultOptions: { reportOwnSubsystem: false, reportEmit: true },
   },
-  check(analysis, options) {
+  check(analysis, options, scope) {
     const reports: RuleReport[] = [];
     const heldAcross = new Set(analysis.options.locks?.heldAcrossBlocking ?? []);
     const noYield = new Set(analysis.options.locks?.noYield ?? []);
     // Regions keyed by where the lock was taken: one finding each.
     const regions = new Map<ts.Node, { held: HeldLock; crossings: Crossing[] }>();
 
-    for (const facts of analysis.facts.values()) {
+    for (const facts of factsInScope(analysis, scope)) {
       const waited = sitesWaitedOn(facts);
       for (const site of facts.calls) {
         if (site.held.length === 0) continue;

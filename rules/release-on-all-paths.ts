@@ -1,5 +1,7 @@
 import ts from 'typescript';
 import {
+  factsInScope,
+  inScope,
   isWithin,
   programAnnotations,
   protectionOf,
@@ -7,6 +9,7 @@ import {
   throwPointsOf,
   tryStatementsOf,
   type Analysis,
+  type FileScope,
   type FunctionFacts,
   type HeldLock,
   type HeldRegion,
@@ -93,8 +96,8 @@ export default defineRule<Options>({
     defaultOptions: { requireAcquiresAnnotation: true, requireReleasesAnnotation: true },
     hasSuggestions: true,
   },
-  check(analysis, options) {
-    const lifecycle = new Lifecycle(analysis, options);
+  check(analysis, options, scope) {
+    const lifecycle = new Lifecycle(analysis, options, scope);
     return [
       ...lifecycle.acquisitionReports(),
       ...lifecycle.releaseWithoutAcquireReports(),
@@ -115,6 +118,8 @@ class Lifecycle {
   constructor(
     private readonly analysis: Analysis,
     private readonly options: Options,
+    /** Reports are wanted in these files only; releases are still matched across the program. */
+    private readonly scope: FileScope | undefined,
   ) {
     this.annotations = programAnnotations(analysis);
     for (const facts of analysis.facts.values()) {
@@ -151,7 +156,7 @@ class Lifecycle {
 
   /** Acquisitions this rule answers for: not handed to someone else, not held on purpose. */
   private checked(): Acquisition[] {
-    this.checkedCache ??= this.acquisitions.filter((a) => !this.handedOff(a) && !this.acquiresOnPurpose(a) && !this.keptByWrapper(a));
+    this.checkedCache ??= this.acquisitions.filter((a) => inScope(this.scope, a.region.start) && !this.handedOff(a) && !this.acquiresOnPurpose(a) && !this.keptByWrapper(a));
     return this.checkedCache;
   }
 
@@ -260,7 +265,8 @@ class Lifecycle {
   /** Per acquisition, the first point that throws with it held and no `finally` (or `catch`) releasing it on the way out. */
   private firstUnprotectedThrows(): Map<Acquisition, ThrowPoint> {
     const result = new Map<Acquisition, ThrowPoint>();
-    for (const facts of this.analysis.facts.values()) {
+    // a lock is held at a throw only in the function that took it and the closures inside it: one file
+    for (const facts of factsInScope(this.analysis, this.scope)) {
       for (const point of throwPointsOf(facts, this.isAsync)) {
         for (const held of point.held) {
           const acquisition = this.acquisitionOf(held);
@@ -485,7 +491,7 @@ class Lifecycle {
 
   tryAcquireReports(): RuleReport[] {
     const reports: RuleReport[] = [];
-    for (const facts of this.analysis.facts.values()) {
+    for (const facts of factsInScope(this.analysis, this.scope)) {
       for (const op of facts.lockOps) {
         const unchecked =
           (op.op.kind === 'try-acquire' && !op.checked && !isReturned(op.node)) ||
@@ -526,7 +532,7 @@ class Lifecycle {
 
   droppedAcquireReports(): RuleReport[] {
     const reports: RuleReport[] = [];
-    for (const facts of this.analysis.facts.values()) {
+    for (const facts of factsInScope(this.analysis, this.scope)) {
       for (const op of facts.lockOps) {
         if (op.op.kind !== 'acquire' || op.awaited || !op.discarded || this.byStart.has(op.node)) continue;
         reports.push({

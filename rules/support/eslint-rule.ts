@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
-import { analyzeProgram, type Analysis, type AnalyzerOptions } from '@lockwise/analyzer';
+import { analyzeProgram, type Analysis, type AnalyzerOptions, type FileScope } from '@lockwise/analyzer';
 import { runRule, withDefaults } from './findings.js';
 import { docsUrl, type LockwiseRule } from './rule.js';
 
@@ -29,6 +29,22 @@ function samePath(a: string, b: string): boolean {
   return path.resolve(a) === path.resolve(b);
 }
 
+const filesAsked = new WeakMap<Analysis, Set<string>>();
+
+/**
+ * An editor lints one file per program version: its rules need only that file's findings, and
+ * skip the rest of the program. A lint run over many files against one program needs them all:
+ * from the second file on, the whole program is checked once and every file reads from it.
+ */
+function scopeFor(analysis: Analysis, fileName: string): FileScope | undefined {
+  let asked = filesAsked.get(analysis);
+  if (!asked) filesAsked.set(analysis, (asked = new Set()));
+  asked.add(path.resolve(fileName));
+  if (asked.size > 1) return undefined;
+  const sourceFile = analysis.program.getSourceFile(fileName);
+  return sourceFile ? new Set([sourceFile]) : undefined;
+}
+
 /** Time spent in lockwise (analysis and rule checks) inside ESLint rule creation, for the benchmark. */
 export const eslintFaceTimings = { ms: 0 };
 
@@ -49,7 +65,7 @@ export function toEslintRule<O extends object>(rule: LockwiseRule<O>): TSESLint.
       const started = performance.now();
       const analysis = analysisFor(context);
       const options = withDefaults(rule, context.options[0]);
-      const { findings } = runRule(analysis, rule, options);
+      const { findings } = runRule(analysis, rule, options, undefined, scopeFor(analysis, context.filename));
       const mine = findings.filter((f) => samePath(f.location.file, context.filename));
       eslintFaceTimings.ms += performance.now() - started;
       return {

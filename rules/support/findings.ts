@@ -1,4 +1,4 @@
-import { directiveFor, type Analysis, type SourceLocation, type TraceStep } from '@lockwise/analyzer';
+import { directiveFor, inScope, scopeKey, type Analysis, type FileScope, type SourceLocation, type TraceStep } from '@lockwise/analyzer';
 import type { LockwiseRule, RuleReport, RuleSeverity } from './rule.js';
 
 /** A finding as every face shows it: the same id, location and message in ESLint and the CLI. */
@@ -42,8 +42,8 @@ export function formatMessage(template: string, data: Record<string, string | nu
 const cache = new WeakMap<Analysis, Map<string, RuleResult>>();
 
 /**
- * Runs one rule over the whole program, once per (analysis, rule, options): every file an
- * ESLint run lints reads from the same result. Reports under a `lockwise-ignore` directive
+ * Runs one rule over the whole program (or only for the files of `scope`), once per
+ * (analysis, rule, options, scope): every file an ESLint run lints reads from the same result. Reports under a `lockwise-ignore` directive
  * with a reason become acknowledgements; ESLint's own disable comments are left to ESLint
  * (the CLI applies them itself, see `applyEslintDirectives`).
  */
@@ -52,18 +52,20 @@ export function runRule<O extends object>(
   rule: LockwiseRule<O>,
   options: O,
   severity: RuleSeverity = rule.meta.docs.severity,
+  scope?: FileScope,
 ): RuleResult {
   let perRule = cache.get(analysis);
   if (!perRule) {
     perRule = new Map();
     cache.set(analysis, perRule);
   }
-  const key = `${rule.name}\0${JSON.stringify(options)}\0${severity}`;
+  const key = `${rule.name}\0${JSON.stringify(options)}\0${severity}\0${scopeKey(scope)}`;
   const cached = perRule.get(key);
   if (cached) return cached;
   const result: RuleResult = { findings: [], acknowledgements: [] };
   const seen = new Set<string>();
-  for (const report of rule.check(analysis, options)) {
+  for (const report of rule.check(analysis, options, scope)) {
+    if (!inScope(scope, report.node)) continue;
     const finding = toFinding(analysis, rule, report, severity);
     const identity = `${finding.location.file}:${finding.location.line}:${finding.location.column}:${finding.message}`;
     if (seen.has(identity)) continue;

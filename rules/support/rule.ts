@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import type { Analysis, TraceStep } from '@lockwise/analyzer';
+import type { Analysis, FileScope, TraceStep } from '@lockwise/analyzer';
 
 /** What a rule's check hands back: a node to anchor the finding, a message id and its data, and the proof. */
 export interface RuleReport {
@@ -39,12 +39,14 @@ export interface RuleMeta<Options> {
 
 /**
  * A lockwise rule: metadata plus a check over the whole-program analysis. The same object
- * backs the ESLint rule (which filters to the file being linted) and the CLI.
+ * backs the ESLint rule (which asks for the file being linted) and the CLI (the whole program).
+ * With a scope, a check may skip work whose reports would all fall outside it; reports outside
+ * the scope are dropped by `runRule` either way, and those inside must be the whole run's.
  */
 export interface LockwiseRule<Options extends object = object> {
   name: string;
   meta: RuleMeta<Options>;
-  check(analysis: Analysis, options: Options): RuleReport[];
+  check(analysis: Analysis, options: Options, scope?: FileScope): RuleReport[];
 }
 
 export function defineRule<Options extends object>(rule: LockwiseRule<Options>): LockwiseRule<Options> {

@@ -38,3 +38,4 @@ export { deferredParams, type DeferredParam } from './queries/deferred-params.js
 export { callSiteAt, doesWork, isPromiseTyped, startsAsyncWork } from './queries/async-work.js';
 export * from './load/index.js';
 export { storedCallbackTargets } from './queries/stored-callbacks.js';
+export { factsInScope, inScope, scopeKey, type FileScope } from './queries/scope.js';

@@ -7,6 +7,7 @@ import { storedCallbackTargets } from './stored-callbacks.js';
 import { isInside, substitute } from '../summaries/wrappers.js';
 import type { CallSite, ChainLink, FunctionFacts, FunctionInfo, HeldLock, LockIdentity } from '../types.js';
 import { WorkQueue } from '../summaries/work-queue.js';
+import { factsInScope, scopeKey, type FileScope } from './scope.js';
 
 /**
  * Which object a lock lives in, as far as the two ends of a nesting can be compared. Lock
@@ -66,7 +67,7 @@ const ACQUIRING = new Set(['acquire', 'run-callback', 'wait-unlock']);
 /** Callbacks of a promise's own chain run before the awaited promise settles. */
 const PROMISE_CHAIN = /(^|\.)(then|catch|finally)$/;
 
-const cache = new WeakMap<Analysis, HoldAndWaitResult>();
+const cache = new WeakMap<Analysis, { builder: HoldAndWaitBuilder; entryGates: ReadonlyMap<string, ReadonlySet<string>>; results: Map<string, HoldAndWaitResult> }>();
 
 /**
  * Every point where code holds a lock and waits for another acquisition (or the same one),
@@ -75,12 +76,23 @@ const cache = new WeakMap<Analysis, HoldAndWaitResult>();
  * is not awaited, a callback scheduled for later, a lock released by a callee before it
  * acquires, cannot make the holder wait. Posted callbacks whose result an awaited call
  * carries (a concurrency-1 queue, `then`) do count.
+ *
+ * What each function waits to acquire is computed for the whole program once per analysis;
+ * with a scope, only the events at call sites in its files are listed.
  */
-export function holdAndWait(analysis: Analysis): HoldAndWaitResult {
-  let result = cache.get(analysis);
+export function holdAndWait(analysis: Analysis, scope?: FileScope): HoldAndWaitResult {
+  let entry = cache.get(analysis);
+  if (!entry) {
+    const builder = new HoldAndWaitBuilder(analysis);
+    builder.computeAcquisitions();
+    entry = { builder, entryGates: builder.computeEntryGates(), results: new Map() };
+    cache.set(analysis, entry);
+  }
+  const key = scopeKey(scope);
+  let result = entry.results.get(key);
   if (!result) {
-    result = new HoldAndWaitBuilder(analysis).build();
-    cache.set(analysis, result);
+    result = { acquisitions: entry.builder.acquisitionsByFunction, events: entry.builder.events(entry.entryGates, factsInScope(analysis, scope)), entryGates: entry.entryGates };
+    entry.results.set(key, result);
   }
   return result;
 }
@@ -105,11 +117,13 @@ class HoldAndWaitBuilder {
     for (const f of analysis.facts.values()) for (const site of f.calls) this.siteByNode.set(site.node, site);
   }
 
-  build(): HoldAndWaitResult {
-    this.computeAcquisitions();
-    const entryGates = this.computeEntryGates();
+  get acquisitionsByFunction(): ReadonlyMap<string, ReadonlyMap<string, Acquisition>> {
+    return this.acquisitions;
+  }
+
+  events(entryGates: ReadonlyMap<string, ReadonlySet<string>>, functions: Iterable<FunctionFacts>): HoldAndWait[] {
     const events: HoldAndWait[] = [];
-    for (const f of this.analysis.facts.values()) {
+    for (const f of functions) {
       const waited = this.waitedOf(f);
       const gates = entryGates.get(f.info.key) ?? new Set<string>();
       for (const site of f.calls) {
@@ -133,12 +147,12 @@ class HoldAndWaitBuilder {
         }
       }
     }
-    return { acquisitions: this.acquisitions, events, entryGates };
+    return events;
   }
 
   // ------------------------------------------------------------ per-function acquisitions
 
-  private computeAcquisitions(): void {
+  computeAcquisitions(): void {
     const dependents = new Map<string, Set<string>>();
     for (const [key, f] of this.analysis.facts) {
       this.acquisitions.set(key, new Map());
@@ -371,7 +385,7 @@ class HoldAndWaitBuilder {
    * Global locks held on every path into each function (a greatest fixpoint over callers): what
    * serializes everything the function does. Functions nobody calls are entry points: nothing.
    */
-  private computeEntryGates(): Map<string, Set<string>> {
+  computeEntryGates(): Map<string, Set<string>> {
     const callers = new Map<string, { site: CallSite; caller: FunctionFacts; underLock?: HeldLock[] }[]>();
     for (const f of this.analysis.facts.values()) {
       for (const site of f.calls) {

@@ -2,7 +2,8 @@ import ts from 'typescript';
 import type { Analysis } from '../analysis.js';
 import { isFunctionNode } from '../graph/functions.js';
 import { stripExpression } from '../flow/lock-identity.js';
-import type { CallSite, FunctionInfo, HeldLock, SharedAccess, YieldPoint } from '../types.js';
+import type { CallSite, FunctionFacts, FunctionInfo, HeldLock, SharedAccess, YieldPoint } from '../types.js';
+import { factsInScope, scopeKey, type FileScope } from './scope.js';
 
 /**
  * Which writes of shared state are decided or computed from a read of the same state made
@@ -65,20 +66,29 @@ export function sameState(read: string, write: string): boolean {
   return read === write || read === `${write}[]`;
 }
 
-const cache = new WeakMap<Analysis, StaleWrite[]>();
+const cache = new WeakMap<Analysis, Map<string, StaleWrite[]>>();
 
-export function staleStateWrites(analysis: Analysis): StaleWrite[] {
-  let result = cache.get(analysis);
+/**
+ * Writes of shared state that trust a read from before a yield. With a scope, only functions in
+ * its files are walked: a walk reports writes in its own function, and looks up facts of its own
+ * text only, so the indexes need only those files too.
+ */
+export function staleStateWrites(analysis: Analysis, scope?: FileScope): StaleWrite[] {
+  let perScope = cache.get(analysis);
+  if (!perScope) cache.set(analysis, (perScope = new Map()));
+  const key = scopeKey(scope);
+  let result = perScope.get(key);
   if (!result) {
-    const index = new FactIndex(analysis);
-    const spans = new StateSpans(analysis);
+    const inScope = [...factsInScope(analysis, scope)];
+    const index = new FactIndex(analysis, inScope);
+    const spans = new StateSpans(analysis, inScope);
     const found = new Map<string, StaleWrite>();
-    for (const facts of analysis.facts.values()) {
+    for (const facts of inScope) {
       if (facts.yields.length === 0 || !facts.info.hasBody || !spans.readsWhatItWrites(facts.info)) continue;
       new StaleFlow(analysis, index, facts.info, found).run();
     }
     result = [...found.values()];
-    cache.set(analysis, result);
+    perScope.set(key, result);
   }
   return result;
 }
@@ -115,8 +125,11 @@ class FactIndex {
   readonly yields = new Map<ts.Node, YieldPoint>();
   private readonly ids = new Map<ts.Node, number>();
 
-  constructor(readonly analysis: Analysis) {
-    for (const facts of analysis.facts.values()) {
+  constructor(
+    readonly analysis: Analysis,
+    functions: Iterable<FunctionFacts>,
+  ) {
+    for (const facts of functions) {
       for (const access of facts.reads) push(this.reads, access.node, access);
       for (const access of facts.writes) push(this.writes, access.node, access);
       for (const site of facts.calls) this.calls.set(site.node, site);
@@ -150,8 +163,8 @@ interface StateSpan {
 class StateSpans {
   private readonly byFile = new Map<ts.SourceFile, StateSpan[]>();
 
-  constructor(analysis: Analysis) {
-    for (const facts of analysis.facts.values()) {
+  constructor(analysis: Analysis, functions: Iterable<FunctionFacts>) {
+    for (const facts of functions) {
       let spans = this.byFile.get(facts.info.sourceFile);
       if (!spans) this.byFile.set(facts.info.sourceFile, (spans = []));
       for (const access of facts.reads) spans.push({ pos: access.node.pos, reads: [access.state], writes: [] });
