@@ -8,7 +8,8 @@ import { wrapperEntrySignature } from '../summaries/wrappers.js';
  * a time, and TypeScript's language service hands each lint a new program that reuses the
  * `SourceFile` objects of unchanged files: an entry keyed by `SourceFile` is still valid in
  * the new program when the files it resolved into are the same objects and the wrapper
- * summaries it consulted say the same. Only the interprocedural fixpoint is then redone.
+ * summaries it consulted say the same. The summaries are then recomputed only where changed
+ * facts reach (see `computeSummaries`).
  */
 export interface FileEntry {
   sourceFile: ts.SourceFile;
