@@ -41,4 +41,10 @@ export interface Analysis {
   subsystemOf(fileName: string): string;
   /** Files that belong to the analysed project (not declaration files, not node_modules). */
   readonly sourceFiles: readonly ts.SourceFile[];
+  /**
+   * A checker-derived answer about a node of the program, computed once and kept across program
+   * versions while the node's file is unchanged (see incremental/node-memo.ts). `compute` must
+   * depend only on the node's file and the files it imports.
+   */
+  memo<T>(table: string, node: ts.Node, compute: () => T): T;
 }

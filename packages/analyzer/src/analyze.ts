@@ -13,6 +13,7 @@ import { locationOf, relativePosix, toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
 import { computeWrapperSummaries, wrapperEntrySignature } from './summaries/wrappers.js';
 import { analysisCounters, cacheSlot, consumedStillHolds, importedFiles, isReusable, type FileEntry } from './incremental/file-cache.js';
+import { nodeMemo } from './incremental/node-memo.js';
 import { buildLockInventory } from './summaries/inventory.js';
 import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, LockInfo, WrapperSummary } from './types.js';
 
@@ -181,6 +182,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       return fn ? index.byNode.get(fn) : index.byNode.get(node.getSourceFile());
     },
     location: (node) => locationOf(node),
+    memo: nodeMemo((file) => entries.get(file)),
     relativePath: (fileName) => relativePosix(rootDir, fileName),
     subsystemOf,
   };

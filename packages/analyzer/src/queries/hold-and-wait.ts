@@ -108,8 +108,6 @@ class HoldAndWaitBuilder {
   private readonly siteByNode = new Map<ts.Node, CallSite>();
   private readonly invokers = new Map<string, { site: CallSite; enclosing: FunctionFacts } | null>();
   private readonly acquisitions = new Map<string, Map<string, Acquisition>>();
-  private readonly instances = new Map<ts.Node, LockInstance>();
-  private readonly paths = new Map<ts.Node, LockInstance>();
   private readonly stored: ReadonlyMap<CallSite, readonly string[]>;
 
   constructor(private readonly analysis: Analysis) {
@@ -503,8 +501,10 @@ class HoldAndWaitBuilder {
 
   /** The instance a lock acquired (or a callback run) at this node lives in. */
   private instanceAt(node: ts.Node): LockInstance {
-    const cached = this.instances.get(node);
-    if (cached) return cached;
+    return this.analysis.memo('lock-instance', node, () => this.computeInstanceAt(node));
+  }
+
+  private computeInstanceAt(node: ts.Node): LockInstance {
     let instance: LockInstance = 'global';
     if (ts.isVariableDeclaration(node) && node.initializer) {
       // `await using h = await lock.acquire()`
@@ -524,7 +524,6 @@ class HoldAndWaitBuilder {
         instance = this.receiverInstance(node);
       }
     }
-    this.instances.set(node, instance);
     return instance;
   }
 
@@ -576,12 +575,7 @@ class HoldAndWaitBuilder {
   private objectPath(expression: ts.Expression, depth = 0): LockInstance {
     // The same receivers are seen from every round of the acquisitions fixpoint.
     if (depth > 0) return this.computeObjectPath(expression, depth);
-    let path = this.paths.get(expression);
-    if (path === undefined) {
-      path = this.computeObjectPath(expression, 0);
-      this.paths.set(expression, path);
-    }
-    return path;
+    return this.analysis.memo('object-path', expression, () => this.computeObjectPath(expression, 0));
   }
 
   private computeObjectPath(expression: ts.Expression, depth: number): LockInstance {

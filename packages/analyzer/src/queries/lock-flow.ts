@@ -201,7 +201,6 @@ class FlowBuilder {
   private readonly templates = new Map<CallSite, Map<number, Template[]>>();
   private readonly resolved = new Map<CallSite, Map<number, LockCarrier[]>>();
   private readonly lockTypedCache = new Map<string, boolean>();
-  private readonly valueSymbols = new Map<ts.Identifier, ts.Symbol | undefined>();
   private fieldStores: Map<ts.Symbol, { origin: LockOrigin; storedBy: string; stored: ts.Node }[]> | undefined;
 
   constructor(private readonly analysis: Analysis) {
@@ -309,15 +308,14 @@ class FlowBuilder {
 
   /** The variable an identifier reads, also in `{ release }` (where the checker answers with the property). */
   private valueSymbol(identifier: ts.Identifier): ts.Symbol | undefined {
-    // Asked twice per identifier argument (as a parameter, then as a variable), and by every pass.
-    if (this.valueSymbols.has(identifier)) return this.valueSymbols.get(identifier);
-    const parent = identifier.parent;
-    const symbol = parent && ts.isShorthandPropertyAssignment(parent) && parent.name === identifier
-      ? this.checker.getShorthandAssignmentValueSymbol(parent)
-      : this.checker.getSymbolAtLocation(identifier);
-    const resolved = resolveAlias(this.checker, symbol);
-    this.valueSymbols.set(identifier, resolved);
-    return resolved;
+    // Asked twice per identifier argument (as a parameter, then as a variable), by every pass, and again by each program version.
+    return this.analysis.memo('value-symbol', identifier, () => {
+      const parent = identifier.parent;
+      const symbol = parent && ts.isShorthandPropertyAssignment(parent) && parent.name === identifier
+        ? this.checker.getShorthandAssignmentValueSymbol(parent)
+        : this.checker.getSymbolAtLocation(identifier);
+      return resolveAlias(this.checker, symbol);
+    });
   }
 
   // ------------------------------------------------------------ what an argument carries
@@ -668,6 +666,10 @@ class FlowBuilder {
 
   /** The subsystem that declares the field or binding an expression writes into. */
   private placeOwner(expression: ts.Expression): string | undefined {
+    return this.analysis.memo('place-owner', expression, () => this.computePlaceOwner(expression));
+  }
+
+  private computePlaceOwner(expression: ts.Expression): string | undefined {
     let e = stripExpression(expression);
     for (let depth = 0; depth < 8; depth++) {
       const name = ts.isPropertyAccessExpression(e) ? e.name : ts.isIdentifier(e) ? e : undefined;
