@@ -18,6 +18,8 @@ import { buildLockInventory } from './summaries/inventory.js';
 import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, LockInfo, WrapperSummary } from './types.js';
 
 const MAX_WRAPPER_ROUNDS = 4;
+/** A consumed-wrapper signature no summary has: the walk saw two answers for one function. */
+const INCONSISTENT = '\0inconsistent';
 const cache = new WeakMap<ts.Program, Map<string, Analysis>>();
 
 /**
@@ -90,8 +92,12 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       facts,
       lockTypes,
       wrapper(key) {
-        const summary = wrappers.get(key);
-        consumed.set(key, wrapperEntrySignature(summary));
+        let summary = wrappers.get(key);
+        if (!summary && !wrappers.has(key)) summary = provisionalWrapper(key, sf, facts);
+        const signature = wrapperEntrySignature(summary);
+        const before = consumed.get(key);
+        // two call sites that saw different answers cannot both be right: walk the file again
+        consumed.set(key, before === undefined || before === signature ? signature : INCONSISTENT);
         return summary;
       },
       dependOn(node) {
@@ -110,6 +116,25 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     const entry: FileEntry = { sourceFile: sf, subsystem: subsystemOf(sf.fileName), rootDir, infos: fileInfos.get(sf)!, facts: [...facts.values()], deps, consumed };
     slot.entries.set(sf, entry);
     return entry;
+  };
+
+  /**
+   * A function already walked (earlier in this file, or in a file walked before): its wrapper
+   * summary from its own facts and those of the functions inside it. Lock wrappers are mostly
+   * called from their own class (`withLock(fn)` used by the methods after it) or a module walked
+   * earlier, so this first guess spares most files the second walk the final summaries would
+   * otherwise send them to. A guess taken from a
+   * function still being walked (recursion) is simply wrong, and the file is walked again.
+   */
+  const provisionalWrapper = (key: string, sf: ts.SourceFile, facts: ReadonlyMap<string, FunctionFacts>): WrapperSummary | undefined => {
+    const info = index.byKey.get(key);
+    if (!info) return undefined;
+    // the file being walked, or one walked before it
+    const known = info.sourceFile === sf ? [...facts.values()] : entries.get(info.sourceFile)?.facts;
+    if (!known?.some((f) => f.info.key === key)) return undefined;
+    const { pos, end } = info.node;
+    const own = new Map(known.filter((f) => f.info.node.pos >= pos && f.info.node.end <= end).map((f) => [f.info.key, f] as const));
+    return computeWrapperSummaries(own).get(key);
   };
 
   // Start from the wrapper summaries the last analysis ended with: in an editor, the right ones

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import type { FunctionFacts, LockIdentity, WrapperSummary } from '../types.js';
+import type { CallSite, FunctionFacts, LockIdentity, WrapperSummary } from '../types.js';
 
 /**
  * Finds the functions whose callers need to know what they do to locks: acquire wrappers
@@ -10,7 +10,9 @@ import type { FunctionFacts, LockIdentity, WrapperSummary } from '../types.js';
 export function computeWrapperSummaries(facts: ReadonlyMap<string, FunctionFacts>): Map<string, WrapperSummary> {
   const result = new Map<string, WrapperSummary>();
   const byKey = facts;
+  const forwarding: CallSite[] = [];
   for (const [key, f] of byKey) {
+    forwarding.push(...forwardingSites(f));
     if (ts.isSourceFile(f.info.node)) continue;
     const summary = ownSummary(f);
     if (summary) result.set(key, summary);
@@ -18,36 +20,34 @@ export function computeWrapperSummaries(facts: ReadonlyMap<string, FunctionFacts
   // Parameters run as callbacks: directly, or forwarded to a lock API or another wrapper.
   for (let round = 0; round < 8; round++) {
     let changed = false;
-    for (const f of byKey.values()) {
-      for (const site of f.calls) {
-        const held = site.held.filter((h) => isInside(h.acquiredAt, nodeOfKey(byKey, site.calleeParam?.function)) || h.via === 'callback');
-        if (site.calleeParam) {
-          changed = addParam(result, site.calleeParam.function, site.calleeParam.index, held.map((h) => h.lock)) || changed;
+    for (const site of forwarding) {
+      const held = site.held.filter((h) => isInside(h.acquiredAt, nodeOfKey(byKey, site.calleeParam?.function)) || h.via === 'callback');
+      if (site.calleeParam) {
+        changed = addParam(result, site.calleeParam.function, site.calleeParam.index, held.map((h) => h.lock)) || changed;
+      }
+      for (const forwarded of site.paramArgs) {
+        const owner = nodeOfKey(byKey, forwarded.function);
+        const locksHere = site.held.filter((h) => isInside(h.acquiredAt, owner)).map((h) => h.lock);
+        const op = site.external?.kind === 'lock-op' ? site.external.op : undefined;
+        if (op && op.kind === 'run-callback') {
+          const index = op.callbackArg === -1 ? (site.node.arguments?.length ?? 0) - 1 : op.callbackArg;
+          if (index === forwarded.argIndex) {
+            changed = addParam(result, forwarded.function, forwarded.index, [...locksHere, op.lock]) || changed;
+          }
+          continue;
         }
-        for (const forwarded of site.paramArgs) {
-          const owner = nodeOfKey(byKey, forwarded.function);
-          const locksHere = site.held.filter((h) => isInside(h.acquiredAt, owner)).map((h) => h.lock);
-          const op = site.external?.kind === 'lock-op' ? site.external.op : undefined;
-          if (op && op.kind === 'run-callback') {
-            const index = op.callbackArg === -1 ? (site.node.arguments?.length ?? 0) - 1 : op.callbackArg;
-            if (index === forwarded.argIndex) {
-              changed = addParam(result, forwarded.function, forwarded.index, [...locksHere, op.lock]) || changed;
-            }
-            continue;
-          }
-          if (site.external?.kind === 'callback-api' && site.external.timing === 'immediate') {
+        if (site.external?.kind === 'callback-api' && site.external.timing === 'immediate') {
+          changed = addParam(result, forwarded.function, forwarded.index, locksHere) || changed;
+          continue;
+        }
+        for (const target of site.targets) {
+          const wrapper = result.get(target);
+          const under = wrapper?.paramsUnderLock.get(forwarded.argIndex);
+          if (under) {
+            const substituted = under.map((l) => substitute(l, site.lockArgs)).filter((l): l is LockIdentity => !!l);
+            changed = addParam(result, forwarded.function, forwarded.index, [...locksHere, ...substituted]) || changed;
+          } else if (wrapper?.paramsImmediate.has(forwarded.argIndex)) {
             changed = addParam(result, forwarded.function, forwarded.index, locksHere) || changed;
-            continue;
-          }
-          for (const target of site.targets) {
-            const wrapper = result.get(target);
-            const under = wrapper?.paramsUnderLock.get(forwarded.argIndex);
-            if (under) {
-              const substituted = under.map((l) => substitute(l, site.lockArgs)).filter((l): l is LockIdentity => !!l);
-              changed = addParam(result, forwarded.function, forwarded.index, [...locksHere, ...substituted]) || changed;
-            } else if (wrapper?.paramsImmediate.has(forwarded.argIndex)) {
-              changed = addParam(result, forwarded.function, forwarded.index, locksHere) || changed;
-            }
           }
         }
       }
@@ -62,7 +62,25 @@ export function computeWrapperSummaries(facts: ReadonlyMap<string, FunctionFacts
   return result;
 }
 
-function ownSummary(f: FunctionFacts): WrapperSummary | undefined {
+// Facts never change once walked, and an editor's next analysis reuses those of unchanged files.
+const forwardingCache = new WeakMap<FunctionFacts, readonly CallSite[]>();
+const ownCache = new WeakMap<FunctionFacts, WrapperSummary>();
+
+/** The calls through which a parameter may be run as a callback: the only ones the rounds look at. */
+function forwardingSites(f: FunctionFacts): readonly CallSite[] {
+  let sites = forwardingCache.get(f);
+  if (!sites) forwardingCache.set(f, (sites = f.calls.filter((site) => site.calleeParam || site.paramArgs.length > 0)));
+  return sites;
+}
+
+/** What the function's own body does to locks; a fresh copy, since the rounds add parameters to it. */
+function ownSummary(f: FunctionFacts): WrapperSummary {
+  let own = ownCache.get(f);
+  if (!own) ownCache.set(f, (own = computeOwnSummary(f)));
+  return { ...own, paramsUnderLock: new Map(), paramsImmediate: new Set() };
+}
+
+function computeOwnSummary(f: FunctionFacts): WrapperSummary {
   const node = f.info.node;
   const acquiredHere = (lock: LockIdentity, at: ts.Node) => isInside(at, node) && !!lock;
   // Locks held at every normal exit that this function itself took.
