@@ -20,6 +20,7 @@ import type {
 } from '../types.js';
 import { literalText, lockDeclarationOfCall, makeIdentity, placeOf, resolveAlias, stripExpression, type IdentityContext } from './lock-identity.js';
 import { containerStateOf, ENTRY_READS, ENTRY_WRITES, sharedStateOf } from './shared-state.js';
+import { symbolAt } from './symbols.js';
 
 /** A value that carries a lock: the lock itself, its releaser, its handle or a guard object. */
 export interface LockValue {
@@ -201,7 +202,7 @@ export class FunctionWalker {
   private bindParameters(node: ts.FunctionLikeDeclaration): void {
     node.parameters.forEach((parameter, index) => {
       if (!ts.isIdentifier(parameter.name)) return;
-      const symbol = this.ctx.checker.getSymbolAtLocation(parameter.name);
+      const symbol = symbolAt(this.ctx.checker, parameter.name);
       if (!symbol) return;
       const model = this.lockTypeOfNode(parameter);
       if (!model) return;
@@ -220,7 +221,7 @@ export class FunctionWalker {
     const { checker } = this.ctx;
     try {
       const nameNode = ts.isPropertyAccessExpression(node) ? node.name : ts.isIdentifier(node) || ts.isParameter(node) ? node : undefined;
-      const symbol = known ?? (nameNode && (ts.isParameter(nameNode) ? checker.getSymbolAtLocation(nameNode.name) : checker.getSymbolAtLocation(nameNode)));
+      const symbol = known ?? (nameNode && (ts.isParameter(nameNode) ? symbolAt(checker, nameNode.name) : symbolAt(checker, nameNode)));
       if (!symbol) return lockTypeOf(this.ctx.program, checker, checker.getTypeAtLocation(node), this.ctx.programLocks);
       let memo = this.ctx.lockTypes.get(symbol);
       if (!memo) {
@@ -328,7 +329,7 @@ export class FunctionWalker {
 
   private bindPattern(name: ts.BindingName, value: Value): void {
     if (ts.isIdentifier(name)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(name);
+      const symbol = symbolAt(this.ctx.checker, name);
       if (!symbol) return;
       if (value.lockValue) this.state.values.set(symbol, value.lockValue);
       else this.state.values.delete(symbol);
@@ -373,7 +374,7 @@ export class FunctionWalker {
       if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Using)) continue;
       for (const declaration of statement.declarationList.declarations) {
         if (!ts.isIdentifier(declaration.name)) continue;
-        const symbol = this.ctx.checker.getSymbolAtLocation(declaration.name);
+        const symbol = symbolAt(this.ctx.checker, declaration.name);
         const value = symbol && this.state.values.get(symbol);
         if (value && this.state.held.get(value.lock.id)?.via === 'using') this.release(value.lock, endNode(statements[statements.length - 1]!.parent), undefined);
       }
@@ -409,7 +410,7 @@ export class FunctionWalker {
     }
     let tried: { lock: LockIdentity; site: LockOpSite } | undefined;
     if (ts.isIdentifier(expr)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(expr);
+      const symbol = symbolAt(this.ctx.checker, expr);
       tried = symbol ? state.tries.get(symbol) : undefined;
     } else if (ts.isCallExpression(expr)) {
       tried = this.triedCalls.get(expr);
@@ -738,7 +739,7 @@ export class FunctionWalker {
   }
 
   private identifier(node: ts.Identifier, known?: ts.Symbol): Value {
-    const symbol = known ?? this.ctx.checker.getSymbolAtLocation(node);
+    const symbol = known ?? symbolAt(this.ctx.checker, node);
     if (!symbol) return emptyValue;
     const bound = this.state.values.get(symbol) ?? this.state.values.get(resolveAlias(this.ctx.checker, symbol)!);
     const tried = this.state.tries.get(symbol);
@@ -824,7 +825,7 @@ export class FunctionWalker {
     this.noteWrite(node.left);
     const target = stripExpression(node.left);
     if (op === ts.SyntaxKind.EqualsToken && ts.isIdentifier(target)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(target);
+      const symbol = symbolAt(this.ctx.checker, target);
       if (symbol) {
         if (value.lockValue) this.state.values.set(symbol, value.lockValue);
         else this.state.values.delete(symbol);
@@ -1003,7 +1004,7 @@ export class FunctionWalker {
   private parameterRef(expr: ts.Expression): { function: string; index: number } | undefined {
     const e = stripExpression(expr);
     if (!ts.isIdentifier(e)) return undefined;
-    const declaration = this.ctx.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    const declaration = symbolAt(this.ctx.checker, e)?.valueDeclaration;
     if (!declaration || !ts.isParameter(declaration)) return undefined;
     const owner = this.ctx.index.byNode.get(declaration.parent);
     if (!owner || ts.isSourceFile(owner.node)) return undefined;
@@ -1030,7 +1031,7 @@ export class FunctionWalker {
     }
     if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return undefined;
     const nameNode = ts.isPropertyAccessExpression(target) ? target.name : target;
-    const symbol = resolveAlias(this.ctx.checker, this.ctx.checker.getSymbolAtLocation(nameNode));
+    const symbol = resolveAlias(this.ctx.checker, symbolAt(this.ctx.checker, nameNode));
     const declaration = symbol?.valueDeclaration;
     if (!declaration) return undefined;
     return this.ctx.dispatch.functionsOf(declaration)[0];
@@ -1142,7 +1143,7 @@ export class FunctionWalker {
     }
     if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
       // const guarded = withTimeout(mutex, 100); private readonly timed = withTimeout(this.mutex, 500)
-      const symbol = resolveAlias(this.ctx.checker, this.ctx.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e));
+      const symbol = resolveAlias(this.ctx.checker, symbolAt(this.ctx.checker, ts.isPropertyAccessExpression(e) ? e.name : e));
       const declaration = symbol?.valueDeclaration;
       if (declaration && (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer && ts.isCallExpression(stripExpression(declaration.initializer))) {
         const init = stripExpression(declaration.initializer) as ts.CallExpression;
@@ -1157,14 +1158,14 @@ export class FunctionWalker {
     const e = stripExpression(expr);
     const nameNode = ts.isPropertyAccessExpression(e) ? e.name : ts.isIdentifier(e) ? e : undefined;
     if (!nameNode) return undefined;
-    const symbol = resolveAlias(this.ctx.checker, this.ctx.checker.getSymbolAtLocation(nameNode));
+    const symbol = resolveAlias(this.ctx.checker, symbolAt(this.ctx.checker, nameNode));
     return symbol?.valueDeclaration;
   }
 
   private expressionLockValue(expr: ts.Expression): LockValue | undefined {
     const e = stripExpression(expr);
     if (ts.isIdentifier(e)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(e);
+      const symbol = symbolAt(this.ctx.checker, e);
       const bound = symbol && this.state.values.get(symbol);
       if (bound) return bound;
     }
@@ -1173,7 +1174,7 @@ export class FunctionWalker {
 
   private releaserCall(callee: ts.Expression, receiverValue: Value): LockValue | undefined {
     if (ts.isIdentifier(callee)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(callee);
+      const symbol = symbolAt(this.ctx.checker, callee);
       const bound = symbol && this.state.values.get(symbol);
       if (bound && bound.what === 'releaser') return bound;
       return undefined;

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { relativePosix } from '../report/location.js';
 import { isModuleLevel, resolveAlias, stripExpression } from './lock-identity.js';
+import { symbolAt } from './symbols.js';
 
 /** Collection methods that change the collection's entries, and those that read them. */
 export const ENTRY_WRITES = new Set(['set', 'delete', 'clear', 'add', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill']);
@@ -25,7 +26,7 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
   const expr = stripExpression(expression);
   if (ts.isPropertyAccessExpression(expr)) {
     const own = ownMemberOfThis(expr);
-    const declaration = own ? own.declaration : checker.getSymbolAtLocation(expr.name)?.valueDeclaration;
+    const declaration = own ? own.declaration : symbolAt(checker, expr.name)?.valueDeclaration;
     if (!declaration) return undefined;
     const isField = ts.isPropertyDeclaration(declaration) || (ts.isParameter(declaration) && ts.isConstructorDeclaration(declaration.parent) && !!ts.getModifiers(declaration)?.length);
     if (!isField) return undefined;
@@ -40,7 +41,7 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
       : undefined;
   }
   if (ts.isIdentifier(expr)) {
-    const symbol = resolveAlias(checker, checker.getSymbolAtLocation(expr));
+    const symbol = resolveAlias(checker, symbolAt(checker, expr));
     const declaration = symbol?.valueDeclaration;
     if (!declaration || !ts.isVariableDeclaration(declaration)) return undefined;
     const list = declaration.parent;
