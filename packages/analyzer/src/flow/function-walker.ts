@@ -73,6 +73,8 @@ type LocalInvocation =
   | { mode: 'unknown' };
 
 const emptyValue: Value = {};
+/** How most expressions are used: for their value, nothing more. Shared, so frozen: a `use` is only ever read. */
+const NO_USE = Object.freeze({});
 const CONTAINER_SIZES = new Set(['length', 'size']);
 
 /**
@@ -623,7 +625,7 @@ export class FunctionWalker {
 
   private expression(
     node: ts.Expression,
-    use: { discarded?: boolean; returned?: boolean; awaited?: boolean; voided?: boolean } = {},
+    use: { discarded?: boolean; returned?: boolean; awaited?: boolean; voided?: boolean } = NO_USE,
   ): Value {
     if (!this.state.reachable) return emptyValue;
     switch (node.kind) {
@@ -763,18 +765,7 @@ export class FunctionWalker {
    * never ask: the type is looked up only when a consumer reads `lockValue`.
    */
   private lazyLockValue(node: ts.Expression, symbol?: ts.Symbol): Value {
-    let computed = false;
-    let cached: LockValue | undefined;
-    const walker = this;
-    return {
-      get lockValue() {
-        if (!computed) {
-          computed = true;
-          cached = walker.lockValueOfExpression(node, symbol).lockValue;
-        }
-        return cached;
-      },
-    };
+    return new LazyRead(this, node, symbol);
   }
 
   /** `this.items.length`, `this.cache.size`: how many entries a shared collection holds is a read of its entries. */
@@ -785,8 +776,11 @@ export class FunctionWalker {
     this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
   }
 
-  /** A field or binding whose declared type is a lock model type is a lock value wherever it is read. */
-  private lockValueOfExpression(node: ts.Expression, symbol?: ts.Symbol): Value {
+  /**
+   * A field or binding whose declared type is a lock model type is a lock value wherever it is read.
+   * Not private: `LazyRead` calls it when its value is first read.
+   */
+  lockValueOfExpression(node: ts.Expression, symbol?: ts.Symbol): Value {
     const model = this.lockTypeOfNode(node, symbol);
     if (!model) return emptyValue;
     const place = placeOf(this.identity, node);
@@ -1317,6 +1311,30 @@ export class FunctionWalker {
     if (!this.recording) return;
     const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), this.info.node);
     if (state) this.facts.writes.push({ state, node: target, seq: this.nextSeq(), held: this.snapshot() });
+  }
+}
+
+/**
+ * The value of an identifier or property read, whose lock value is computed on first use, against
+ * the walker's state at that moment (as a closure would). A class rather than an object literal
+ * with a getter: a literal's getter is a new closure and accessor pair for every read.
+ */
+class LazyRead implements Value {
+  private computed = false;
+  private cached: LockValue | undefined;
+
+  constructor(
+    private readonly walker: FunctionWalker,
+    private readonly node: ts.Expression,
+    private readonly symbol: ts.Symbol | undefined,
+  ) {}
+
+  get lockValue(): LockValue | undefined {
+    if (!this.computed) {
+      this.computed = true;
+      this.cached = this.walker.lockValueOfExpression(this.node, this.symbol).lockValue;
+    }
+    return this.cached;
   }
 }
 
