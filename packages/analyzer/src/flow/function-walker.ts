@@ -850,7 +850,8 @@ export class FunctionWalker {
     if (value.call?.external?.kind === 'lock-op' && value.call.external.op.kind === 'try-acquire') return value;
     if (value.call?.external?.kind === 'lock-op' && value.call.external.op.kind === 'extend' && value.lockValue) return { lockValue: value.lockValue };
     // `await openTxn()`: an awaited wrapper already resolved to the releaser or handle it hands back
-    if (value.lockValue && value.call?.targets.length) return { lockValue: value.lockValue };
+    // (the call first: a plain read's lock value would be typed for nothing, it has no call)
+    if (value.call?.targets.length && value.lockValue) return { lockValue: value.lockValue };
     return emptyValue;
   }
 
@@ -977,8 +978,10 @@ export class FunctionWalker {
       if (lock && this.state.held.has(lock.id)) this.release(lock, node, undefined);
     }
     const returned = wrapper.returns && this.substitute(wrapper.returns.lock, node);
-    const async = isPromiseReturning(this.ctx.checker, node);
     const acquired = wrapper.heldOnExit.map((l) => this.substitute(l, node)).filter((l): l is LockIdentity => !!l);
+    // Whether the call returns a promise takes the call's type (the checker resolves its signature,
+    // arguments and callbacks included); only a wrapper that acquires or returns a lock needs it.
+    const async = acquired.length > 0 || returned ? isPromiseReturning(this.ctx.checker, node) : false;
     if (!async || use.awaited) {
       for (const lock of acquired) this.hold(lock, node, 'wrapper');
     }
