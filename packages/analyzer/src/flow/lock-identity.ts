@@ -15,21 +15,21 @@ export interface IdentityContext {
   bindings: BindingLookup;
 }
 
+/** Parentheses, `!`, `as`, `satisfies` and `<T>`: each `ts.isX` guard of them is a test of `node.kind` alone. */
+const WRAPPER_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.ParenthesizedExpression,
+  ts.SyntaxKind.NonNullExpression,
+  ts.SyntaxKind.AsExpression,
+  ts.SyntaxKind.SatisfiesExpression,
+  ts.SyntaxKind.TypeAssertionExpression,
+]);
+
 export function stripExpression(expr: ts.Expression): ts.Expression {
   let current = expr;
-  for (;;) {
-    if (
-      ts.isParenthesizedExpression(current) ||
-      ts.isNonNullExpression(current) ||
-      ts.isAsExpression(current) ||
-      ts.isSatisfiesExpression(current) ||
-      ts.isTypeAssertionExpression(current)
-    ) {
-      current = current.expression;
-    } else {
-      return current;
-    }
+  while (WRAPPER_KINDS.has(current.kind)) {
+    current = (current as ts.ParenthesizedExpression | ts.NonNullExpression | ts.AsExpression | ts.SatisfiesExpression | ts.TypeAssertion).expression;
   }
+  return current;
 }
 
 export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
