@@ -20,6 +20,7 @@ import type {
 } from '../types.js';
 import { literalText, lockDeclarationOfCall, makeIdentity, placeOf, resolveAlias, stripExpression, type IdentityContext } from './lock-identity.js';
 import { containerStateOf, ENTRY_READS, ENTRY_WRITES, sharedStateOf } from './shared-state.js';
+import { symbolAt } from './symbols.js';
 
 /** A value that carries a lock: the lock itself, its releaser, its handle or a guard object. */
 export interface LockValue {
@@ -72,6 +73,8 @@ type LocalInvocation =
   | { mode: 'unknown' };
 
 const emptyValue: Value = {};
+/** How most expressions are used: for their value, nothing more. Shared, so frozen: a `use` is only ever read. */
+const NO_USE = Object.freeze({});
 const CONTAINER_SIZES = new Set(['length', 'size']);
 
 /**
@@ -201,7 +204,7 @@ export class FunctionWalker {
   private bindParameters(node: ts.FunctionLikeDeclaration): void {
     node.parameters.forEach((parameter, index) => {
       if (!ts.isIdentifier(parameter.name)) return;
-      const symbol = this.ctx.checker.getSymbolAtLocation(parameter.name);
+      const symbol = symbolAt(this.ctx.checker, parameter.name);
       if (!symbol) return;
       const model = this.lockTypeOfNode(parameter);
       if (!model) return;
@@ -220,7 +223,7 @@ export class FunctionWalker {
     const { checker } = this.ctx;
     try {
       const nameNode = ts.isPropertyAccessExpression(node) ? node.name : ts.isIdentifier(node) || ts.isParameter(node) ? node : undefined;
-      const symbol = known ?? (nameNode && (ts.isParameter(nameNode) ? checker.getSymbolAtLocation(nameNode.name) : checker.getSymbolAtLocation(nameNode)));
+      const symbol = known ?? (nameNode && (ts.isParameter(nameNode) ? symbolAt(checker, nameNode.name) : symbolAt(checker, nameNode)));
       if (!symbol) return lockTypeOf(this.ctx.program, checker, checker.getTypeAtLocation(node), this.ctx.programLocks);
       let memo = this.ctx.lockTypes.get(symbol);
       if (!memo) {
@@ -328,7 +331,7 @@ export class FunctionWalker {
 
   private bindPattern(name: ts.BindingName, value: Value): void {
     if (ts.isIdentifier(name)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(name);
+      const symbol = symbolAt(this.ctx.checker, name);
       if (!symbol) return;
       if (value.lockValue) this.state.values.set(symbol, value.lockValue);
       else this.state.values.delete(symbol);
@@ -373,7 +376,7 @@ export class FunctionWalker {
       if (!ts.isVariableStatement(statement) || !(statement.declarationList.flags & ts.NodeFlags.Using)) continue;
       for (const declaration of statement.declarationList.declarations) {
         if (!ts.isIdentifier(declaration.name)) continue;
-        const symbol = this.ctx.checker.getSymbolAtLocation(declaration.name);
+        const symbol = symbolAt(this.ctx.checker, declaration.name);
         const value = symbol && this.state.values.get(symbol);
         if (value && this.state.held.get(value.lock.id)?.via === 'using') this.release(value.lock, endNode(statements[statements.length - 1]!.parent), undefined);
       }
@@ -409,7 +412,7 @@ export class FunctionWalker {
     }
     let tried: { lock: LockIdentity; site: LockOpSite } | undefined;
     if (ts.isIdentifier(expr)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(expr);
+      const symbol = symbolAt(this.ctx.checker, expr);
       tried = symbol ? state.tries.get(symbol) : undefined;
     } else if (ts.isCallExpression(expr)) {
       tried = this.triedCalls.get(expr);
@@ -622,7 +625,7 @@ export class FunctionWalker {
 
   private expression(
     node: ts.Expression,
-    use: { discarded?: boolean; returned?: boolean; awaited?: boolean; voided?: boolean } = {},
+    use: { discarded?: boolean; returned?: boolean; awaited?: boolean; voided?: boolean } = NO_USE,
   ): Value {
     if (!this.state.reachable) return emptyValue;
     switch (node.kind) {
@@ -738,7 +741,7 @@ export class FunctionWalker {
   }
 
   private identifier(node: ts.Identifier, known?: ts.Symbol): Value {
-    const symbol = known ?? this.ctx.checker.getSymbolAtLocation(node);
+    const symbol = known ?? symbolAt(this.ctx.checker, node);
     if (!symbol) return emptyValue;
     const bound = this.state.values.get(symbol) ?? this.state.values.get(resolveAlias(this.ctx.checker, symbol)!);
     const tried = this.state.tries.get(symbol);
@@ -762,18 +765,7 @@ export class FunctionWalker {
    * never ask: the type is looked up only when a consumer reads `lockValue`.
    */
   private lazyLockValue(node: ts.Expression, symbol?: ts.Symbol): Value {
-    let computed = false;
-    let cached: LockValue | undefined;
-    const walker = this;
-    return {
-      get lockValue() {
-        if (!computed) {
-          computed = true;
-          cached = walker.lockValueOfExpression(node, symbol).lockValue;
-        }
-        return cached;
-      },
-    };
+    return new LazyRead(this, node, symbol);
   }
 
   /** `this.items.length`, `this.cache.size`: how many entries a shared collection holds is a read of its entries. */
@@ -784,8 +776,11 @@ export class FunctionWalker {
     this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
   }
 
-  /** A field or binding whose declared type is a lock model type is a lock value wherever it is read. */
-  private lockValueOfExpression(node: ts.Expression, symbol?: ts.Symbol): Value {
+  /**
+   * A field or binding whose declared type is a lock model type is a lock value wherever it is read.
+   * Not private: `LazyRead` calls it when its value is first read.
+   */
+  lockValueOfExpression(node: ts.Expression, symbol?: ts.Symbol): Value {
     const model = this.lockTypeOfNode(node, symbol);
     if (!model) return emptyValue;
     const place = placeOf(this.identity, node);
@@ -824,7 +819,7 @@ export class FunctionWalker {
     this.noteWrite(node.left);
     const target = stripExpression(node.left);
     if (op === ts.SyntaxKind.EqualsToken && ts.isIdentifier(target)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(target);
+      const symbol = symbolAt(this.ctx.checker, target);
       if (symbol) {
         if (value.lockValue) this.state.values.set(symbol, value.lockValue);
         else this.state.values.delete(symbol);
@@ -855,7 +850,8 @@ export class FunctionWalker {
     if (value.call?.external?.kind === 'lock-op' && value.call.external.op.kind === 'try-acquire') return value;
     if (value.call?.external?.kind === 'lock-op' && value.call.external.op.kind === 'extend' && value.lockValue) return { lockValue: value.lockValue };
     // `await openTxn()`: an awaited wrapper already resolved to the releaser or handle it hands back
-    if (value.lockValue && value.call?.targets.length) return { lockValue: value.lockValue };
+    // (the call first: a plain read's lock value would be typed for nothing, it has no call)
+    if (value.call?.targets.length && value.lockValue) return { lockValue: value.lockValue };
     return emptyValue;
   }
 
@@ -982,8 +978,10 @@ export class FunctionWalker {
       if (lock && this.state.held.has(lock.id)) this.release(lock, node, undefined);
     }
     const returned = wrapper.returns && this.substitute(wrapper.returns.lock, node);
-    const async = isPromiseReturning(this.ctx.checker, node);
     const acquired = wrapper.heldOnExit.map((l) => this.substitute(l, node)).filter((l): l is LockIdentity => !!l);
+    // Whether the call returns a promise takes the call's type (the checker resolves its signature,
+    // arguments and callbacks included); only a wrapper that acquires or returns a lock needs it.
+    const async = acquired.length > 0 || returned ? isPromiseReturning(this.ctx.checker, node) : false;
     if (!async || use.awaited) {
       for (const lock of acquired) this.hold(lock, node, 'wrapper');
     }
@@ -1003,7 +1001,7 @@ export class FunctionWalker {
   private parameterRef(expr: ts.Expression): { function: string; index: number } | undefined {
     const e = stripExpression(expr);
     if (!ts.isIdentifier(e)) return undefined;
-    const declaration = this.ctx.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    const declaration = symbolAt(this.ctx.checker, e)?.valueDeclaration;
     if (!declaration || !ts.isParameter(declaration)) return undefined;
     const owner = this.ctx.index.byNode.get(declaration.parent);
     if (!owner || ts.isSourceFile(owner.node)) return undefined;
@@ -1030,7 +1028,7 @@ export class FunctionWalker {
     }
     if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return undefined;
     const nameNode = ts.isPropertyAccessExpression(target) ? target.name : target;
-    const symbol = resolveAlias(this.ctx.checker, this.ctx.checker.getSymbolAtLocation(nameNode));
+    const symbol = resolveAlias(this.ctx.checker, symbolAt(this.ctx.checker, nameNode));
     const declaration = symbol?.valueDeclaration;
     if (!declaration) return undefined;
     return this.ctx.dispatch.functionsOf(declaration)[0];
@@ -1142,7 +1140,7 @@ export class FunctionWalker {
     }
     if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
       // const guarded = withTimeout(mutex, 100); private readonly timed = withTimeout(this.mutex, 500)
-      const symbol = resolveAlias(this.ctx.checker, this.ctx.checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e));
+      const symbol = resolveAlias(this.ctx.checker, symbolAt(this.ctx.checker, ts.isPropertyAccessExpression(e) ? e.name : e));
       const declaration = symbol?.valueDeclaration;
       if (declaration && (ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration)) && declaration.initializer && ts.isCallExpression(stripExpression(declaration.initializer))) {
         const init = stripExpression(declaration.initializer) as ts.CallExpression;
@@ -1157,14 +1155,14 @@ export class FunctionWalker {
     const e = stripExpression(expr);
     const nameNode = ts.isPropertyAccessExpression(e) ? e.name : ts.isIdentifier(e) ? e : undefined;
     if (!nameNode) return undefined;
-    const symbol = resolveAlias(this.ctx.checker, this.ctx.checker.getSymbolAtLocation(nameNode));
+    const symbol = resolveAlias(this.ctx.checker, symbolAt(this.ctx.checker, nameNode));
     return symbol?.valueDeclaration;
   }
 
   private expressionLockValue(expr: ts.Expression): LockValue | undefined {
     const e = stripExpression(expr);
     if (ts.isIdentifier(e)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(e);
+      const symbol = symbolAt(this.ctx.checker, e);
       const bound = symbol && this.state.values.get(symbol);
       if (bound) return bound;
     }
@@ -1173,7 +1171,7 @@ export class FunctionWalker {
 
   private releaserCall(callee: ts.Expression, receiverValue: Value): LockValue | undefined {
     if (ts.isIdentifier(callee)) {
-      const symbol = this.ctx.checker.getSymbolAtLocation(callee);
+      const symbol = symbolAt(this.ctx.checker, callee);
       const bound = symbol && this.state.values.get(symbol);
       if (bound && bound.what === 'releaser') return bound;
       return undefined;
@@ -1316,6 +1314,30 @@ export class FunctionWalker {
     if (!this.recording) return;
     const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), this.info.node);
     if (state) this.facts.writes.push({ state, node: target, seq: this.nextSeq(), held: this.snapshot() });
+  }
+}
+
+/**
+ * The value of an identifier or property read, whose lock value is computed on first use, against
+ * the walker's state at that moment (as a closure would). A class rather than an object literal
+ * with a getter: a literal's getter is a new closure and accessor pair for every read.
+ */
+class LazyRead implements Value {
+  private computed = false;
+  private cached: LockValue | undefined;
+
+  constructor(
+    private readonly walker: FunctionWalker,
+    private readonly node: ts.Expression,
+    private readonly symbol: ts.Symbol | undefined,
+  ) {}
+
+  get lockValue(): LockValue | undefined {
+    if (!this.computed) {
+      this.computed = true;
+      this.cached = this.walker.lockValueOfExpression(this.node, this.symbol).lockValue;
+    }
+    return this.cached;
   }
 }
 

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { relativePosix } from '../report/location.js';
 import type { LockIdentity, LockKind } from '../types.js';
+import { symbolAt } from './symbols.js';
 
 /** What a symbol is bound to inside the function being walked, if it is a lock value. */
 export type BindingLookup = (symbol: ts.Symbol) => { lock: LockIdentity } | undefined;
@@ -14,21 +15,21 @@ export interface IdentityContext {
   bindings: BindingLookup;
 }
 
+/** Parentheses, `!`, `as`, `satisfies` and `<T>`: each `ts.isX` guard of them is a test of `node.kind` alone. */
+const WRAPPER_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.ParenthesizedExpression,
+  ts.SyntaxKind.NonNullExpression,
+  ts.SyntaxKind.AsExpression,
+  ts.SyntaxKind.SatisfiesExpression,
+  ts.SyntaxKind.TypeAssertionExpression,
+]);
+
 export function stripExpression(expr: ts.Expression): ts.Expression {
   let current = expr;
-  for (;;) {
-    if (
-      ts.isParenthesizedExpression(current) ||
-      ts.isNonNullExpression(current) ||
-      ts.isAsExpression(current) ||
-      ts.isSatisfiesExpression(current) ||
-      ts.isTypeAssertionExpression(current)
-    ) {
-      current = current.expression;
-    } else {
-      return current;
-    }
+  while (WRAPPER_KINDS.has(current.kind)) {
+    current = (current as ts.ParenthesizedExpression | ts.NonNullExpression | ts.AsExpression | ts.SatisfiesExpression | ts.TypeAssertion).expression;
   }
+  return current;
 }
 
 export function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol | undefined): ts.Symbol | undefined {
@@ -52,7 +53,7 @@ export function literalText(expr: ts.Expression | undefined, checker?: ts.TypeCh
     return parts.every((p) => p !== undefined) ? parts.join(',') : undefined;
   }
   if (checker && depth < 4 && (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e))) {
-    const symbol = resolveAlias(checker, checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e));
+    const symbol = resolveAlias(checker, symbolAt(checker, ts.isPropertyAccessExpression(e) ? e.name : e));
     const declaration = symbol?.valueDeclaration;
     const isConst =
       !!declaration &&
@@ -74,7 +75,7 @@ export function placeOf(ctx: IdentityContext, expression: ts.Expression, depth =
   const expr = stripExpression(expression);
   const { checker } = ctx;
   if (depth < 6 && ts.isIdentifier(expr)) {
-    const symbol = resolveAlias(checker, checker.getSymbolAtLocation(expr));
+    const symbol = resolveAlias(checker, symbolAt(checker, expr));
     if (symbol) {
       const bound = ctx.bindings(symbol);
       if (bound) return { id: bound.lock.id, paramIndex: bound.lock.paramIndex };
@@ -85,7 +86,7 @@ export function placeOf(ctx: IdentityContext, expression: ts.Expression, depth =
   }
   if (ts.isPropertyAccessExpression(expr) || ts.isPropertyAccessChain(expr)) {
     if (isNavigatorLocks(expr)) return { id: 'navigator.locks' };
-    const symbol = checker.getSymbolAtLocation(expr.name);
+    const symbol = symbolAt(checker, expr.name);
     const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
     const owner = declaration ? ownerName(declaration) : undefined;
     if (owner) return { id: `${owner}#${expr.name.text}` };
@@ -224,6 +225,6 @@ export function lockDeclarationOfCall(checker: ts.TypeChecker, node: ts.Node): t
   if (ts.isCallExpression(callee) && callee.arguments[0]) callee = stripExpression(callee.arguments[0]);
   const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
   if (!nameNode) return undefined;
-  const declaration = resolveAlias(checker, checker.getSymbolAtLocation(nameNode))?.valueDeclaration;
+  const declaration = resolveAlias(checker, symbolAt(checker, nameNode))?.valueDeclaration;
   return declaration && !declaration.getSourceFile().isDeclarationFile ? declaration : undefined;
 }

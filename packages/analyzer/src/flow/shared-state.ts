@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { relativePosix } from '../report/location.js';
 import { isModuleLevel, resolveAlias, stripExpression } from './lock-identity.js';
+import { symbolAt } from './symbols.js';
 
 /** Collection methods that change the collection's entries, and those that read them. */
 export const ENTRY_WRITES = new Set(['set', 'delete', 'clear', 'add', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill']);
@@ -25,7 +26,7 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
   const expr = stripExpression(expression);
   if (ts.isPropertyAccessExpression(expr)) {
     const own = ownMemberOfThis(expr);
-    const declaration = own ? own.declaration : checker.getSymbolAtLocation(expr.name)?.valueDeclaration;
+    const declaration = own ? own.declaration : symbolAt(checker, expr.name)?.valueDeclaration;
     if (!declaration) return undefined;
     const isField = ts.isPropertyDeclaration(declaration) || (ts.isParameter(declaration) && ts.isConstructorDeclaration(declaration.parent) && !!ts.getModifiers(declaration)?.length);
     if (!isField) return undefined;
@@ -40,7 +41,7 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
       : undefined;
   }
   if (ts.isIdentifier(expr)) {
-    const symbol = resolveAlias(checker, checker.getSymbolAtLocation(expr));
+    const symbol = resolveAlias(checker, symbolAt(checker, expr));
     const declaration = symbol?.valueDeclaration;
     if (!declaration || !ts.isVariableDeclaration(declaration)) return undefined;
     const list = declaration.parent;
@@ -72,16 +73,38 @@ function ownMemberOfThis(expr: ts.PropertyAccessExpression): { declaration: ts.D
   const owner = member ? member.parent : fn;
   if (!owner || !ts.isClassLike(owner)) return undefined;
   const isStaticContext = member ? ts.isClassStaticBlockDeclaration(member) || hasStatic(member) : isInStaticInitializer(expr, owner);
+  const members = membersByName(owner);
   const name = expr.name.text;
+  const declaration = (isStaticContext ? members.statics : members.instance).get(name) ?? (isStaticContext ? undefined : members.parameters.get(name));
+  return declaration ? { declaration } : undefined;
+}
+
+interface ClassMembers {
+  instance: Map<string, ts.ClassElement>;
+  statics: Map<string, ts.ClassElement>;
+  /** Parameter properties of the first constructor declaration (`constructor(private x: T)`). */
+  parameters: Map<string, ts.ParameterDeclaration>;
+}
+
+/** Per class, its members by name: `this.x` reads are most reads of shared state, and a class is read from many times. */
+const classMembers = new WeakMap<ts.ClassLikeDeclaration, ClassMembers>();
+
+/** The first member of each name wins, as a scan of `members` in order would find it. */
+function membersByName(owner: ts.ClassLikeDeclaration): ClassMembers {
+  let members = classMembers.get(owner);
+  if (members) return members;
+  members = { instance: new Map(), statics: new Map(), parameters: new Map() };
   for (const element of owner.members) {
-    if (element.name && ts.isMemberName(element.name) && element.name.text === name && hasStatic(element) === isStaticContext) {
-      return { declaration: element };
-    }
+    if (!element.name || !ts.isMemberName(element.name)) continue;
+    const byName = hasStatic(element) ? members.statics : members.instance;
+    if (!byName.has(element.name.text)) byName.set(element.name.text, element);
   }
-  if (isStaticContext) return undefined;
   const constructor = owner.members.find(ts.isConstructorDeclaration);
-  const parameter = constructor?.parameters.find((p) => ts.isIdentifier(p.name) && p.name.text === name && !!ts.getModifiers(p)?.length);
-  return parameter ? { declaration: parameter } : undefined;
+  for (const p of constructor?.parameters ?? []) {
+    if (ts.isIdentifier(p.name) && !!ts.getModifiers(p)?.length && !members.parameters.has(p.name.text)) members.parameters.set(p.name.text, p);
+  }
+  classMembers.set(owner, members);
+  return members;
 }
 
 function hasStatic(node: ts.Node): boolean {

@@ -5,6 +5,7 @@ import { declarationOrigin, matchesOperation, type DeclarationOrigin } from '../
 import { CALL_SIGNATURE, LOCK_LIBRARIES, type ApiModel, type LockTypeModel } from '../model/lock-libraries.js';
 import type { LockKind } from '../types.js';
 import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
+import { symbolAt } from '../flow/symbols.js';
 
 /** A lock model that applies to one declared type, from a library or from the user's own code. */
 export interface AppliedLockModel {
@@ -58,7 +59,7 @@ export class CallClassifier {
     const callee = ts.isCallExpression(call) ? stripExpression(call.expression) : undefined;
     if (callee && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee))) {
       const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
-      const symbol = resolveAlias(this.checker, this.checker.getSymbolAtLocation(nameNode));
+      const symbol = resolveAlias(this.checker, symbolAt(this.checker, nameNode));
       const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
       if (declaration && isCallableDeclaration(declaration)) return declaration;
     }
@@ -73,7 +74,7 @@ export class CallClassifier {
     const expression = ts.isCallExpression(call) || ts.isNewExpression(call) ? stripExpression(call.expression) : undefined;
     if (!expression) return undefined;
     const nameNode = ts.isPropertyAccessExpression(expression) ? expression.name : expression;
-    const symbol = resolveAlias(this.checker, this.checker.getSymbolAtLocation(nameNode));
+    const symbol = resolveAlias(this.checker, symbolAt(this.checker, nameNode));
     return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   }
 

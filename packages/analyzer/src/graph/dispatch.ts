@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
 import { isFunctionNode, type FunctionIndex } from './functions.js';
+import { symbolAt } from '../flow/symbols.js';
 
 /**
  * Maps a resolved declaration to the function bodies a call to it may run: the body itself,
@@ -108,7 +109,7 @@ function heritageEdges(sf: ts.SourceFile, checker: ts.TypeChecker): HeritageEdge
       const bases: ts.Node[] = [];
       for (const clause of node.heritageClauses) {
         for (const type of clause.types) {
-          const base = resolveAlias(checker, checker.getSymbolAtLocation(type.expression));
+          const base = resolveAlias(checker, symbolAt(checker, type.expression));
           for (const declaration of base?.declarations ?? []) {
             if (ts.isClassLike(declaration) || ts.isInterfaceDeclaration(declaration)) bases.push(declaration);
           }

@@ -16,16 +16,20 @@ export const ANALYSIS_TAGS = new Set([
   'lockwise',
 ]);
 
+/** The kinds `isFunctionNode` accepts: each `ts.isX` guard of them is a test of `node.kind` alone. */
+const FUNCTION_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.FunctionDeclaration,
+  ts.SyntaxKind.MethodDeclaration,
+  ts.SyntaxKind.Constructor,
+  ts.SyntaxKind.GetAccessor,
+  ts.SyntaxKind.SetAccessor,
+  ts.SyntaxKind.ArrowFunction,
+  ts.SyntaxKind.FunctionExpression,
+]);
+
+/** Asked for nearly every node the walk and the index meet: one set lookup instead of seven calls. */
 export function isFunctionNode(node: ts.Node): node is ts.FunctionLikeDeclaration {
-  return (
-    ts.isFunctionDeclaration(node) ||
-    ts.isMethodDeclaration(node) ||
-    ts.isConstructorDeclaration(node) ||
-    ts.isGetAccessorDeclaration(node) ||
-    ts.isSetAccessorDeclaration(node) ||
-    ts.isArrowFunction(node) ||
-    ts.isFunctionExpression(node)
-  );
+  return FUNCTION_KINDS.has(node.kind);
 }
 
 export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
