@@ -4,6 +4,7 @@ import {
   mustHoldOnEntry,
   programAnnotations,
   stripExpression,
+  symbolAt,
   type Analysis,
   type Annotation,
   type CallSite,
@@ -558,7 +559,7 @@ function escapeOf(analysis: Analysis, node: ts.Node, facts: FunctionFacts): stri
   if (ts.isBinaryExpression(parent) && parent.right === current && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     const target = stripExpression(parent.left);
     if (!ts.isIdentifier(target)) return undefined;
-    const declaration = analysis.checker.getSymbolAtLocation(target)?.valueDeclaration;
+    const declaration = symbolAt(analysis.checker, target)?.valueDeclaration;
     if (declaration && !isWithin(declaration, facts.info.node)) return `through \`${target.text}\``;
   }
   return undefined;

@@ -5,6 +5,7 @@ import {
   factsInScope,
   startsAsyncWork,
   stripExpression,
+  symbolAt,
   type Analysis,
   type CallSite,
   type ChainLink,
@@ -252,7 +253,7 @@ function endsRegion(analysis: Analysis, callback: string, site: CallSite, region
 
 function isParameterOf(analysis: Analysis, callee: ts.Expression, fn: ts.Node): boolean {
   const e = stripExpression(callee);
-  const declaration = ts.isIdentifier(e) ? analysis.checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+  const declaration = ts.isIdentifier(e) ? symbolAt(analysis.checker, e)?.valueDeclaration : undefined;
   return !!declaration && ts.isParameter(declaration) && declaration.parent === fn;
 }
 
@@ -288,13 +289,13 @@ function boundVariable(node: ts.Node): ts.Identifier | undefined {
 
 /** Every reference to the local after its binding, anywhere in the function that declares it. */
 function usesOf(analysis: Analysis, name: ts.Identifier): Use[] {
-  const symbol = analysis.checker.getSymbolAtLocation(name);
+  const symbol = symbolAt(analysis.checker, name);
   const declaration = symbol?.valueDeclaration;
   if (!symbol || !declaration || !ts.isVariableDeclaration(declaration)) return [];
   const scope = enclosingFunctionLike(declaration) ?? declaration.getSourceFile();
   const uses: Use[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isIdentifier(node) && node !== declaration.name && node !== name && analysis.checker.getSymbolAtLocation(node) === symbol) {
+    if (ts.isIdentifier(node) && node !== declaration.name && node !== name && symbolAt(analysis.checker, node) === symbol) {
       if (!isAssignmentTarget(node)) uses.push(useOf(analysis, node));
     }
     ts.forEachChild(node, visit);

@@ -1,7 +1,8 @@
 import {
+  staleStateWrites,
   stateBase,
   stateWriters,
-  staleStateWrites,
+  symbolAt,
   type Analysis,
   type CallSite,
   type HeldLock,
@@ -150,7 +151,7 @@ function placeDeclaration(analysis: Analysis, node: ts.Node): ts.Declaration | u
   if (ts.isPropertyAccessExpression(expr) && ts.isCallExpression(expr.parent) && expr.parent.expression === expr) expr = expr.expression;
   if (ts.isElementAccessExpression(expr)) expr = expr.expression;
   const name = ts.isPropertyAccessExpression(expr) ? expr.name : ts.isIdentifier(expr) ? expr : undefined;
-  const declaration = name ? analysis.checker.getSymbolAtLocation(name)?.valueDeclaration : undefined;
+  const declaration = name ? symbolAt(analysis.checker, name)?.valueDeclaration : undefined;
   // Only fields and variables name a place; a method or helper call does not.
   return declaration && (ts.isPropertyDeclaration(declaration) || ts.isParameter(declaration) || ts.isVariableDeclaration(declaration)) ? declaration : undefined;
 }

@@ -6,6 +6,7 @@ import {
   programAnnotations,
   protectionOf,
   stripExpression,
+  symbolAt,
   throwPointsOf,
   tryStatementsOf,
   type Analysis,
@@ -218,7 +219,7 @@ class Lifecycle {
   private isLocal(target: ts.Expression, facts: FunctionFacts): boolean {
     const e = stripExpression(target);
     if (!ts.isIdentifier(e)) return false;
-    const declaration = this.analysis.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    const declaration = symbolAt(this.analysis.checker, e)?.valueDeclaration;
     return !!declaration && isWithin(declaration, facts.info.node) && this.analysis.functionAt(declaration) === facts.info;
   }
 
@@ -526,7 +527,7 @@ class Lifecycle {
     if (!ts.isArrowFunction(callback) && !ts.isFunctionExpression(callback)) return false;
     const parameter = callback.parameters[0];
     if (!parameter || !ts.isIdentifier(parameter.name)) return true;
-    const symbol = this.analysis.checker.getSymbolAtLocation(parameter.name);
+    const symbol = symbolAt(this.analysis.checker, parameter.name);
     return !symbol || !testedIn(this.analysis.checker, callback.body, symbol);
   }
 

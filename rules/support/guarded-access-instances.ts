@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { stripExpression } from '@lockwise/analyzer';
+import { symbolAt } from '@lockwise/analyzer';
 
 /**
  * Lock identities are per class (`Account#mu`): `a.mu` and `b.mu` are one identity. For a
@@ -50,7 +51,7 @@ export function differentObjects(checker: ts.TypeChecker, a: ts.Expression, b: t
     const x = stripExpression(e);
     if (x.kind === ts.SyntaxKind.ThisKeyword) return 'this';
     if (ts.isIdentifier(x)) {
-      const symbol = checker.getSymbolAtLocation(x);
+      const symbol = symbolAt(checker, x);
       return symbol ? `id:${symbolId(symbol)}` : undefined;
     }
     if (ts.isPropertyAccessExpression(x)) {

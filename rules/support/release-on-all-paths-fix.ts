@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { stripExpression, type Analysis, type HeldRegion } from '@lockwise/analyzer';
 import type { RuleReport } from './rule.js';
+import { symbolAt } from '@lockwise/analyzer';
 
 type Suggestion = NonNullable<RuleReport['suggestions']>[number];
 
@@ -89,7 +90,7 @@ function hoistings(
   const usedAfter = new Set<ts.Symbol>();
   const collect = (node: ts.Node): void => {
     if (ts.isIdentifier(node)) {
-      const symbol = checker.getSymbolAtLocation(node);
+      const symbol = symbolAt(checker, node);
       if (symbol) usedAfter.add(symbol);
     }
     ts.forEachChild(node, collect);
@@ -99,7 +100,7 @@ function hoistings(
   const rewritten = new Map<ts.Statement, string>();
   for (const statement of between) {
     if ((ts.isFunctionDeclaration(statement) || ts.isClassDeclaration(statement)) && statement.name) {
-      const symbol = checker.getSymbolAtLocation(statement.name);
+      const symbol = symbolAt(checker, statement.name);
       if (symbol && usedAfter.has(symbol)) return undefined;
       continue;
     }
@@ -119,7 +120,7 @@ function hoistings(
 
 function declaresUsed(checker: ts.TypeChecker, name: ts.BindingName, used: ReadonlySet<ts.Symbol>): boolean {
   if (ts.isIdentifier(name)) {
-    const symbol = checker.getSymbolAtLocation(name);
+    const symbol = symbolAt(checker, name);
     return !!symbol && used.has(symbol);
   }
   return name.elements.some((element) => !ts.isOmittedExpression(element) && declaresUsed(checker, element.name, used));

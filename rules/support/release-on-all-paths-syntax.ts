@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { symbolAt } from '@lockwise/analyzer';
 
 /**
  * Syntax questions the release-on-all-paths rule asks about the code around an acquisition:
@@ -26,7 +27,7 @@ export function releaserSymbols(checker: ts.TypeChecker, start: ts.Node): ts.Sym
   };
   if (ts.isVariableDeclaration(parent) && parent.initializer === node) collect(parent.name);
   if (ts.isBinaryExpression(parent) && parent.right === node && ts.isIdentifier(parent.left)) names.push(parent.left);
-  return names.map((n) => checker.getSymbolAtLocation(n)).filter((s): s is ts.Symbol => !!s);
+  return names.map((n) => symbolAt(checker, n)).filter((s): s is ts.Symbol => !!s);
 }
 
 /** Whether a `return` of the function (not of a nested one) mentions one of the symbols. */
@@ -36,7 +37,7 @@ export function returnsMention(checker: ts.TypeChecker, fn: ts.Node, symbols: re
   const names = new Set(symbols.map((symbol) => symbol.escapedName));
   const mentions = (node: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(node) && names.has(node.escapedText) && symbols.includes(checker.getSymbolAtLocation(node)!)) found = true;
+    if (ts.isIdentifier(node) && names.has(node.escapedText) && symbols.includes(symbolAt(checker, node)!)) found = true;
     else if (ts.isShorthandPropertyAssignment(node) && names.has(node.name.escapedText) && symbols.includes(checker.getShorthandAssignmentValueSymbol(node)!)) found = true;
     else ts.forEachChild(node, mentions);
   };
@@ -95,7 +96,7 @@ export function testedIn(checker: ts.TypeChecker, body: ts.Node, symbol: ts.Symb
   let tested = false;
   const visit = (node: ts.Node): void => {
     if (tested) return;
-    if (ts.isIdentifier(node) && checker.getSymbolAtLocation(node) === symbol && isTest(node)) {
+    if (ts.isIdentifier(node) && symbolAt(checker, node) === symbol && isTest(node)) {
       tested = true;
       return;
     }

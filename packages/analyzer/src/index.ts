@@ -11,6 +11,7 @@ export { ROOT_SUBSYSTEM } from './graph/subsystems.js';
 export { directBlockingOperation, sitesWaitedOn } from './summaries/fixpoint.js';
 export { substitute } from './summaries/wrappers.js';
 export { stripExpression } from './flow/lock-identity.js';
+export { symbolAt } from './flow/symbols.js';
 export { directiveFor, directivesOf, type Directive } from './report/directives.js';
 export { distinctInstances, holdAndWait, isSingleInstance, type Acquisition, type HoldAndWait, type HoldAndWaitResult, type LockInstance } from './queries/hold-and-wait.js';
 export { staleStateWrites, stateWriters, stateBase, sameState, type StaleWrite, type StateRead, type StateWriter, type Crossing } from './queries/stale-state.js';

@@ -3,6 +3,7 @@ import type { Analysis } from '../analysis.js';
 import { ENTRY_WRITES } from '../flow/shared-state.js';
 import { stripExpression } from '../flow/lock-identity.js';
 import type { CallSite, ChainLink } from '../types.js';
+import { symbolAt } from '../flow/symbols.js';
 
 /** A function parameter whose callback runs after the function returns: scheduled, registered or kept. */
 export interface DeferredParam {
@@ -96,7 +97,7 @@ function storedParams(analysis: Analysis, fn: ts.Node, writes: readonly { node: 
     if (!assignment || !ts.isBinaryExpression(assignment) || assignment.left !== write.node || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
     const value = stripExpression(assignment.right);
     if (!ts.isIdentifier(value)) continue;
-    const declaration = analysis.checker.getSymbolAtLocation(value)?.valueDeclaration;
+    const declaration = symbolAt(analysis.checker, value)?.valueDeclaration;
     if (!declaration || !ts.isParameter(declaration) || declaration.parent !== fn) continue;
     stores.push({ index: fn.parameters.indexOf(declaration), node: assignment, state: write.state });
   }

@@ -8,6 +8,7 @@ import { isInside, substitute } from '../summaries/wrappers.js';
 import type { CallSite, ChainLink, FunctionFacts, FunctionInfo, HeldLock, LockIdentity } from '../types.js';
 import { WorkQueue } from '../summaries/work-queue.js';
 import { factsInScope, scopeKey, type FileScope } from './scope.js';
+import { symbolAt } from '../flow/symbols.js';
 
 /**
  * Which object a lock lives in, as far as the two ends of a nesting can be compared. Lock
@@ -483,7 +484,7 @@ class HoldAndWaitBuilder {
       return !!declaration && declarationName(declaration) === 'tryAcquire' && /[\\/]async-mutex[\\/]/.test(declaration.getSourceFile().fileName);
     }
     if (ts.isIdentifier(e) && depth < 4) {
-      const declaration = resolveAlias(this.analysis.checker, this.analysis.checker.getSymbolAtLocation(e))?.valueDeclaration;
+      const declaration = resolveAlias(this.analysis.checker, symbolAt(this.analysis.checker, e))?.valueDeclaration;
       if (declaration && ts.isVariableDeclaration(declaration) && declaration.initializer) return this.isTryDecorated(declaration.initializer, depth + 1);
     }
     return false;
@@ -542,13 +543,13 @@ class HoldAndWaitBuilder {
     const e = stripExpression(expression);
     const checker = this.analysis.checker;
     if (ts.isIdentifier(e) && depth < 6) {
-      const declaration = resolveAlias(checker, checker.getSymbolAtLocation(e))?.valueDeclaration;
+      const declaration = resolveAlias(checker, symbolAt(checker, e))?.valueDeclaration;
       const init = declaration && ts.isVariableDeclaration(declaration) && !isModuleLevel(declaration) ? localAlias(declaration) : undefined;
       return init ? this.instanceOfLockExpression(init, depth + 1) : 'global';
     }
     if (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) {
       const nameNode = ts.isPropertyAccessExpression(e) ? e.name : e.argumentExpression;
-      const declaration = checker.getSymbolAtLocation(nameNode)?.valueDeclaration;
+      const declaration = symbolAt(checker, nameNode)?.valueDeclaration;
       if (!declaration || !isInstanceMember(declaration)) return 'global';
       return this.objectPath(e.expression);
     }
@@ -583,7 +584,7 @@ class HoldAndWaitBuilder {
     if (e.kind === ts.SyntaxKind.ThisKeyword || e.kind === ts.SyntaxKind.SuperKeyword) return 'this';
     if (depth > 8) return 'unknown';
     if (ts.isIdentifier(e)) {
-      const declaration = resolveAlias(this.analysis.checker, this.analysis.checker.getSymbolAtLocation(e))?.valueDeclaration;
+      const declaration = resolveAlias(this.analysis.checker, symbolAt(this.analysis.checker, e))?.valueDeclaration;
       if (!declaration) return 'unknown';
       const file = relativePosix(this.analysis.options.rootDir, declaration.getSourceFile().fileName);
       if (ts.isVariableDeclaration(declaration) && isModuleLevel(declaration)) return `binding:${file}#${e.text}`;

@@ -5,6 +5,7 @@ import { isFunctionNode } from '../graph/functions.js';
 import { isModuleLevel, ownerName, resolveAlias } from '../flow/lock-identity.js';
 import { relativePosix } from '../report/location.js';
 import { closestName } from '../report/closest-name.js';
+import { symbolAt } from '../flow/symbols.js';
 
 /**
  * The lock annotations of the program, in the spirit of Clang's thread-safety attributes,
@@ -223,7 +224,7 @@ class LockNameResolver {
   }
 
   private member(cls: ts.ClassLikeDeclaration, name: string): ts.Symbol | undefined {
-    const classSymbol = cls.name ? this.checker.getSymbolAtLocation(cls.name) : undefined;
+    const classSymbol = cls.name ? symbolAt(this.checker, cls.name) : undefined;
     const type = classSymbol ? this.checker.getDeclaredTypeOfSymbol(classSymbol) : this.checker.getTypeAtLocation(cls);
     return type.getProperty(name);
   }
@@ -264,7 +265,7 @@ class LockNameResolver {
     const names = new Set<string>();
     const cls = enclosingClass(context);
     if (cls) {
-      const classSymbol = cls.name ? this.checker.getSymbolAtLocation(cls.name) : undefined;
+      const classSymbol = cls.name ? symbolAt(this.checker, cls.name) : undefined;
       const type = classSymbol ? this.checker.getDeclaredTypeOfSymbol(classSymbol) : undefined;
       for (const property of type?.getProperties() ?? []) {
         const declaration = property.valueDeclaration;

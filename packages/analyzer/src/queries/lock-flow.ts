@@ -7,6 +7,7 @@ import { lockTypeOf } from '../graph/call-classifier.js';
 import { ROOT_SUBSYSTEM } from '../graph/subsystems.js';
 import { isInside, substitute } from '../summaries/wrappers.js';
 import type { CallSite, FunctionFacts, FunctionInfo, HeldLock, LockIdentity, LockValueKind, SharedAccess, TraceStep } from '../types.js';
+import { symbolAt } from '../flow/symbols.js';
 
 /**
  * Where lock values go: the releasers, handles, guards and locks themselves, and the callbacks
@@ -313,7 +314,7 @@ class FlowBuilder {
       const parent = identifier.parent;
       const symbol = parent && ts.isShorthandPropertyAssignment(parent) && parent.name === identifier
         ? this.checker.getShorthandAssignmentValueSymbol(parent)
-        : this.checker.getSymbolAtLocation(identifier);
+        : symbolAt(this.checker, identifier);
       return resolveAlias(this.checker, symbol);
     });
   }
@@ -674,7 +675,7 @@ class FlowBuilder {
     for (let depth = 0; depth < 8; depth++) {
       const name = ts.isPropertyAccessExpression(e) ? e.name : ts.isIdentifier(e) ? e : undefined;
       if (name) {
-        const symbol = resolveAlias(this.checker, this.checker.getSymbolAtLocation(name));
+        const symbol = resolveAlias(this.checker, symbolAt(this.checker, name));
         const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
         if (declaration && this.programFiles.has(declaration.getSourceFile())) {
           const local = (ts.isVariableDeclaration(declaration) && !isModuleLevel(declaration)) || ts.isParameter(declaration);
@@ -718,7 +719,7 @@ class FlowBuilder {
       for (const store of f.stores) {
         const target = stripExpression(store.target);
         if (!ts.isPropertyAccessExpression(target)) continue;
-        const field = this.checker.getSymbolAtLocation(target.name);
+        const field = symbolAt(this.checker, target.name);
         if (!field) continue;
         for (const value of store.values.filter((v) => v.what === 'releaser')) {
           const source = this.sourceOf(f, value.lock);
@@ -769,7 +770,7 @@ class FlowBuilder {
       if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
         const target = stripExpression(node.left);
         const value = stripExpression(node.right);
-        const field = ts.isPropertyAccessExpression(target) && ts.isIdentifier(value) ? this.checker.getSymbolAtLocation(target.name) : undefined;
+        const field = ts.isPropertyAccessExpression(target) && ts.isIdentifier(value) ? symbolAt(this.checker, target.name) : undefined;
         if (field) found.push({ field, value });
       }
       ts.forEachChild(node, visit);
@@ -785,7 +786,7 @@ class FlowBuilder {
   private fieldInvocations(f: FunctionFacts, site: CallSite): ForeignLockUse[] {
     const callee = stripExpression(site.node.expression);
     if (site.targets.length || !ts.isPropertyAccessExpression(callee) || this.fieldReleasers().size === 0) return [];
-    const field = this.checker.getSymbolAtLocation(callee.name);
+    const field = symbolAt(this.checker, callee.name);
     const stored = field ? this.fieldReleasers().get(field) : undefined;
     if (!field || !stored) return [];
     const declaration = field.valueDeclaration ?? field.declarations?.[0];
@@ -893,8 +894,8 @@ class FlowBuilder {
     while (node.parent && (ts.isAwaitExpression(node.parent) || ts.isParenthesizedExpression(node.parent))) node = node.parent;
     const assignment = node.parent;
     if (!assignment || !ts.isBinaryExpression(assignment) || assignment.operatorToken.kind !== ts.SyntaxKind.EqualsToken || !ts.isIdentifier(assignment.left)) return false;
-    const called = this.checker.getSymbolAtLocation(release.through);
-    return !!called && called === this.checker.getSymbolAtLocation(assignment.left);
+    const called = symbolAt(this.checker, release.through);
+    return !!called && called === symbolAt(this.checker, assignment.left);
   }
 
   /** Releases and acquisitions of each lock in `f`, its own and those made through parameters. */

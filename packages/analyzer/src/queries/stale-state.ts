@@ -4,6 +4,7 @@ import { isFunctionNode } from '../graph/functions.js';
 import { stripExpression } from '../flow/lock-identity.js';
 import type { CallSite, FunctionFacts, FunctionInfo, HeldLock, SharedAccess, YieldPoint } from '../types.js';
 import { factsInScope, scopeKey, type FileScope } from './scope.js';
+import { symbolAt } from '../flow/symbols.js';
 
 /**
  * Which writes of shared state are decided or computed from a read of the same state made
@@ -425,14 +426,14 @@ class StaleFlow {
 
   private bind(name: ts.BindingName | ts.Expression, value: Taint): void {
     if (ts.isIdentifier(name)) {
-      this.bindLocal(name, this.checker.getSymbolAtLocation(name), value);
+      this.bindLocal(name, symbolAt(this.checker, name), value);
       return;
     }
     const visit = (node: ts.Node): void => {
       if (ts.isIdentifier(node)) {
         const symbol = ts.isShorthandPropertyAssignment(node.parent)
           ? this.checker.getShorthandAssignmentValueSymbol(node.parent)
-          : this.checker.getSymbolAtLocation(node);
+          : symbolAt(this.checker, node);
         this.bindLocal(node, symbol, value);
         return;
       }
@@ -661,7 +662,7 @@ class StaleFlow {
   }
 
   private identifier(node: ts.Identifier): Taint {
-    const local = this.localTaint(node, (name) => this.checker.getSymbolAtLocation(name));
+    const local = this.localTaint(node, (name) => symbolAt(this.checker, name));
     return union(local ?? EMPTY, this.readsAt(node));
   }
 
@@ -840,7 +841,7 @@ class StaleFlow {
     let root = stripExpression(expression);
     while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isCallExpression(root)) root = stripExpression(root.expression);
     if (!ts.isIdentifier(root) || root === stripExpression(expression)) return false;
-    const symbol = this.checker.getSymbolAtLocation(root);
+    const symbol = symbolAt(this.checker, root);
     const declaration = symbol?.valueDeclaration;
     if (!symbol || !declaration || !ts.isVariableDeclaration(declaration) || !this.isLocal(symbol) || !declaration.initializer) return false;
     const init = stripExpression(declaration.initializer);

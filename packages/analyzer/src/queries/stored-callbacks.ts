@@ -2,6 +2,7 @@ import ts from 'typescript';
 import type { Analysis } from '../analysis.js';
 import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
 import type { CallSite, FunctionFacts } from '../types.js';
+import { symbolAt } from '../flow/symbols.js';
 
 /** Collection methods that keep the argument at `argIndex`. */
 const STORING: Record<string, number> = { push: 0, unshift: 0, add: 0, set: 1 };
@@ -108,7 +109,7 @@ function storedParameters(checker: ts.TypeChecker, f: FunctionFacts, receiving: 
   const visit = (child: ts.Node): void => {
     if (ts.isFunctionLike(child)) return;
     if (ts.isBinaryExpression(child) && child.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(child.right) && names.has(child.right.text)) {
-      const declaration = checker.getSymbolAtLocation(child.right)?.valueDeclaration;
+      const declaration = symbolAt(checker, child.right)?.valueDeclaration;
       const index = declaration && ts.isParameter(declaration) ? parameters.indexOf(declaration) : -1;
       const container = index >= 0 ? containerOf(checker, child.left) : undefined;
       if (container) out.push([f.info.key, index, container]);
@@ -134,7 +135,7 @@ function containerOf(checker: ts.TypeChecker, expression: ts.Expression, depth =
   }
   if (ts.isElementAccessExpression(e)) return containerOf(checker, e.expression, depth + 1);
   if (ts.isPropertyAccessExpression(e) || ts.isIdentifier(e)) {
-    const symbol = resolveAlias(checker, checker.getSymbolAtLocation(ts.isPropertyAccessExpression(e) ? e.name : e));
+    const symbol = resolveAlias(checker, symbolAt(checker, ts.isPropertyAccessExpression(e) ? e.name : e));
     const declaration = symbol?.valueDeclaration;
     if (!declaration) return undefined;
     if (ts.isPropertyDeclaration(declaration) || ts.isPropertySignature(declaration)) return declaration;
@@ -149,7 +150,7 @@ function invokedContainer(analysis: Analysis, site: CallSite): ts.Node | undefin
   const callee = stripExpression(site.node.expression);
   if (ts.isPropertyAccessExpression(callee)) return containerOf(checker, callee);
   if (!ts.isIdentifier(callee)) return undefined;
-  const declaration = checker.getSymbolAtLocation(callee)?.valueDeclaration;
+  const declaration = symbolAt(checker, callee)?.valueDeclaration;
   if (!declaration) return undefined;
   if (ts.isVariableDeclaration(declaration) && ts.isVariableDeclarationList(declaration.parent) && ts.isForOfStatement(declaration.parent.parent)) {
     return containerOf(checker, declaration.parent.parent.expression);
