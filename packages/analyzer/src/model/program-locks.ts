@@ -89,8 +89,10 @@ function discoverInFile(sf: ts.SourceFile, checker: ts.TypeChecker, options: Loc
         });
       } else if (!refuted.has(name)) {
         // A class that holds a library lock wraps it: its summaries say what it does, its shape does not.
-        const wrapsLibraryLock = node.members.some((m) => ts.isPropertyDeclaration(m) && isLibraryLock(checker.getTypeAtLocation(m)));
-        const shape = wrapsLibraryLock ? undefined : classShape(node, checker);
+        // (the shape first: its syntactic pre-test rejects most classes without typing their fields)
+        const candidate = classShape(node, checker);
+        const wrapsLibraryLock = () => node.members.some((m) => ts.isPropertyDeclaration(m) && isLibraryLock(checker.getTypeAtLocation(m)));
+        const shape = candidate && !wrapsLibraryLock() ? candidate : undefined;
         if (shape) {
           finds.push({
             node,
