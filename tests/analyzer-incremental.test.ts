@@ -154,3 +154,42 @@ describe('incremental summaries: an edit recomputes only what it reaches, and ag
     expect(recomputed).toBe(3);
   });
 });
+
+describe('a cold analysis walks each file once when its lock wrappers were walked before their callers', () => {
+  const wrapperModule = `import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+export function withLock<T>(fn: () => Promise<T>): Promise<T> { return mutex.runExclusive(fn); }`;
+
+  it('callers in the same file and in a later file see the wrapper on the first walk, and hold its lock in their callbacks', () => {
+    const project = new EditableProject('provisional', {
+      'src/core/lock.ts': `${wrapperModule}
+export async function touch(): Promise<void> { await withLock(async () => { await fetch('https://example.com'); }); }`,
+      'src/core/use.ts': `import { withLock } from './lock';
+export async function save(): Promise<void> { await withLock(async () => { await fetch('https://example.com'); }); }`,
+    });
+    const before = analysisCounters.filesWalked;
+    const { warm, cold } = project.analyseBothWays();
+    // two files, one walk each (the "cold" run of the pair has its own cache slot: two more)
+    expect(analysisCounters.filesWalked - before).toBe(4);
+    expectSameSummaries(warm, cold);
+    for (const key of ['src/core/lock.ts#touch', 'src/core/use.ts#save']) {
+      const caller = warm.functions.get(key)!.node;
+      const callback = [...warm.facts.values()].find((f) => f.info.key !== key && f.info.node.pos > caller.pos && f.info.node.end <= caller.end);
+      expect(callback?.calls.some((c) => c.held.some((h) => h.lock.id === 'src/core/lock.ts#mutex')), key).toBe(true);
+    }
+  });
+
+  it('a recursive wrapper gets no guess from its own unfinished walk, and its summary is still right', () => {
+    const project = new EditableProject('recursive-wrapper', {
+      'src/core/lock.ts': `import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+export function retrying<T>(fn: () => Promise<T>, tries: number): Promise<T> {
+  return tries > 1 ? retrying(fn, tries - 1) : mutex.runExclusive(fn);
+}
+export async function use(): Promise<void> { await retrying(async () => { await fetch('https://example.com'); }, 3); }`,
+    });
+    const { warm, cold } = project.analyseBothWays();
+    expectSameSummaries(warm, cold);
+    expect([...(warm.wrappers.get('src/core/lock.ts#retrying')?.paramsUnderLock.get(0) ?? [])].map((l) => l.id)).toEqual(['src/core/lock.ts#mutex']);
+  });
+});

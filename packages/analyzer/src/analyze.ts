@@ -78,6 +78,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const walkFile = (sf: ts.SourceFile, wrappers: ReadonlyMap<string, WrapperSummary>): FileEntry => {
     analysisCounters.filesWalked++;
     const facts = new Map<string, FunctionFacts>();
+    const walked = new Set<string>();
     const deps = new Set<ts.SourceFile>(importedFiles(sf, checker).filter((f) => programFiles.has(f) && f !== sf));
     const consumed = new Map<string, string>();
     const ctx: WalkContext = {
@@ -90,10 +91,11 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       programLocks,
       reentrantIds,
       facts,
+      walked,
       lockTypes,
       wrapper(key) {
         let summary = wrappers.get(key);
-        if (!summary && !wrappers.has(key)) summary = provisionalWrapper(key, sf, facts);
+        if (!summary && !wrappers.has(key)) summary = provisionalWrapper(key, sf, facts, walked);
         const signature = wrapperEntrySignature(summary);
         const before = consumed.get(key);
         // two call sites that saw different answers cannot both be right: walk the file again
@@ -123,13 +125,13 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
    * summary from its own facts and those of the functions inside it. Lock wrappers are mostly
    * called from their own class (`withLock(fn)` used by the methods after it) or a module walked
    * earlier, so this first guess spares most files the second walk the final summaries would
-   * otherwise send them to. A guess taken from a
-   * function still being walked (recursion) is simply wrong, and the file is walked again.
+   * otherwise send them to. A function still being walked (a recursive call) gets no guess.
    */
-  const provisionalWrapper = (key: string, sf: ts.SourceFile, facts: ReadonlyMap<string, FunctionFacts>): WrapperSummary | undefined => {
+  const provisionalWrapper = (key: string, sf: ts.SourceFile, facts: ReadonlyMap<string, FunctionFacts>, walked: ReadonlySet<string>): WrapperSummary | undefined => {
     const info = index.byKey.get(key);
     if (!info) return undefined;
-    // the file being walked, or one walked before it
+    // the file being walked (functions whose walk has finished), or one walked before it
+    if (info.sourceFile === sf && !walked.has(key)) return undefined;
     const known = info.sourceFile === sf ? [...facts.values()] : entries.get(info.sourceFile)?.facts;
     if (!known?.some((f) => f.info.key === key)) return undefined;
     const { pos, end } = info.node;

@@ -54,8 +54,10 @@ export interface WalkContext {
   dispatch: Dispatch;
   programLocks: ProgramLockModels;
   reentrantIds: ReadonlySet<string>;
-  /** Facts of every function walked, keyed by function key. */
+  /** Facts of every function walked, keyed by function key (claimed when its walk starts). */
   facts: Map<string, FunctionFacts>;
+  /** Functions whose walk has finished: their facts are complete. */
+  walked: Set<string>;
   /** Lock models of declared types, per symbol: shared by every walk of the analysis. */
   lockTypes: Map<ts.Symbol, { model: ReturnType<typeof lockTypeOf>; declarations: ts.Node[] }>;
   /** What a call to a user function does to locks, as far as the previous round knows (recorded as a dependency). */
@@ -149,6 +151,7 @@ export class FunctionWalker {
     }
     this.facts.regions.push(...this.openRegions.values());
     this.ctx.facts.set(this.info.key, this.facts);
+    this.ctx.walked.add(this.info.key);
     return this.facts;
   }
 
