@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { hasModifier } from '../graph/functions.js';
 import { relativePosix } from '../report/location.js';
 import type { LockIdentity, LockKind } from '../types.js';
 import { symbolAt } from './symbols.js';
@@ -58,7 +59,7 @@ export function literalText(expr: ts.Expression | undefined, checker?: ts.TypeCh
     const isConst =
       !!declaration &&
       ((ts.isVariableDeclaration(declaration) && (declaration.parent.flags & ts.NodeFlags.Const) !== 0) ||
-        (ts.isPropertyDeclaration(declaration) && !!ts.getModifiers(declaration)?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword)));
+        (ts.isPropertyDeclaration(declaration) && hasModifier(declaration, ts.SyntaxKind.ReadonlyKeyword)));
     if (isConst && (declaration as ts.VariableDeclaration | ts.PropertyDeclaration).initializer) {
       return literalText((declaration as ts.VariableDeclaration).initializer, checker, depth + 1);
     }

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { hasModifier } from '../graph/functions.js';
 import { relativePosix } from '../report/location.js';
 import { isModuleLevel, resolveAlias, stripExpression } from './lock-identity.js';
 import { symbolAt } from './symbols.js';
@@ -30,7 +31,7 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
     if (!declaration) return undefined;
     const isField = ts.isPropertyDeclaration(declaration) || (ts.isParameter(declaration) && ts.isConstructorDeclaration(declaration.parent) && !!ts.getModifiers(declaration)?.length);
     if (!isField) return undefined;
-    if (!container && hasReadonly(declaration)) return undefined;
+    if (!container && hasModifier(declaration, ts.SyntaxKind.ReadonlyKeyword)) return undefined;
     const owner = declaration.parent && ts.isClassLike(declaration.parent) ? declaration.parent : ts.isParameter(declaration) ? declaration.parent.parent : undefined;
     const ownerName = owner && ts.isClassLike(owner) ? (owner.name?.text ?? '<class>') : '<class>';
     return `${ownerName}#${expr.name.text}`;
@@ -72,7 +73,7 @@ function ownMemberOfThis(expr: ts.PropertyAccessExpression): { declaration: ts.D
   const member = ts.isClassLike(fn) ? undefined : fn;
   const owner = member ? member.parent : fn;
   if (!owner || !ts.isClassLike(owner)) return undefined;
-  const isStaticContext = member ? ts.isClassStaticBlockDeclaration(member) || hasStatic(member) : isInStaticInitializer(expr, owner);
+  const isStaticContext = member ? ts.isClassStaticBlockDeclaration(member) || hasModifier(member, ts.SyntaxKind.StaticKeyword) : isInStaticInitializer(expr, owner);
   const members = membersByName(owner);
   const name = expr.name.text;
   const declaration = (isStaticContext ? members.statics : members.instance).get(name) ?? (isStaticContext ? undefined : members.parameters.get(name));
@@ -96,7 +97,7 @@ function membersByName(owner: ts.ClassLikeDeclaration): ClassMembers {
   members = { instance: new Map(), statics: new Map(), parameters: new Map() };
   for (const element of owner.members) {
     if (!element.name || !ts.isMemberName(element.name)) continue;
-    const byName = hasStatic(element) ? members.statics : members.instance;
+    const byName = hasModifier(element, ts.SyntaxKind.StaticKeyword) ? members.statics : members.instance;
     if (!byName.has(element.name.text)) byName.set(element.name.text, element);
   }
   const constructor = owner.members.find(ts.isConstructorDeclaration);
@@ -107,19 +108,11 @@ function membersByName(owner: ts.ClassLikeDeclaration): ClassMembers {
   return members;
 }
 
-function hasStatic(node: ts.Node): boolean {
-  return ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
-}
-
 function isInStaticInitializer(node: ts.Node, owner: ts.ClassLikeDeclaration): boolean {
   for (let current: ts.Node = node; current.parent && current.parent !== owner; current = current.parent) {
-    if (ts.isPropertyDeclaration(current.parent) && current.parent.parent === owner) return hasStatic(current.parent);
+    if (ts.isPropertyDeclaration(current.parent) && current.parent.parent === owner) return hasModifier(current.parent, ts.SyntaxKind.StaticKeyword);
   }
   return false;
-}
-
-function hasReadonly(node: ts.Node): boolean {
-  return ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword);
 }
 
 function enclosingFunctionLike(node: ts.Node): ts.Node | undefined {

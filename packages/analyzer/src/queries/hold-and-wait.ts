@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import type { Analysis } from '../analysis.js';
 import { isModuleLevel, resolveAlias, stripExpression } from '../flow/lock-identity.js';
+import { hasModifier } from '../graph/functions.js';
 import { relativePosix } from '../report/location.js';
 import { sitesWaitedOn } from '../summaries/fixpoint.js';
 import { storedCallbackTargets } from './stored-callbacks.js';
@@ -673,7 +674,7 @@ function ownParameter(fn: FunctionInfo | undefined, lock: LockIdentity): boolean
 function isInstanceMember(declaration: ts.Declaration): boolean {
   if (ts.isParameter(declaration)) return ts.isConstructorDeclaration(declaration.parent) && !!ts.getModifiers(declaration)?.length;
   if (ts.isPropertyDeclaration(declaration) || ts.isGetAccessorDeclaration(declaration)) {
-    return !ts.getModifiers(declaration)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+    return !hasModifier(declaration, ts.SyntaxKind.StaticKeyword);
   }
   return ts.isPropertySignature(declaration) && ts.isInterfaceDeclaration(declaration.parent);
 }
