@@ -20,6 +20,8 @@ import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, LockInfo, Wrapper
 const MAX_WRAPPER_ROUNDS = 4;
 /** A consumed-wrapper signature no summary has: the walk saw two answers for one function. */
 const INCONSISTENT = '\0inconsistent';
+/** A callee no guess can be taken from yet: it may be walked later in this walk, so ask again then. */
+const NOT_WALKED = Symbol('not walked');
 const cache = new WeakMap<ts.Program, Map<string, Analysis>>();
 
 /**
@@ -79,6 +81,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     analysisCounters.filesWalked++;
     const facts = new Map<string, FunctionFacts>();
     const walked = new Set<string>();
+    // a finished function's guess cannot change for the rest of this walk: every call site of it shares one
+    const guesses = new Map<string, WrapperSummary | undefined>();
     const deps = new Set<ts.SourceFile>(importedFiles(sf, checker).filter((f) => programFiles.has(f) && f !== sf));
     const consumed = new Map<string, string>();
     const ctx: WalkContext = {
@@ -95,7 +99,13 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       lockTypes,
       wrapper(key) {
         let summary = wrappers.get(key);
-        if (!summary && !wrappers.has(key)) summary = provisionalWrapper(key, sf, facts, walked);
+        if (!summary && !wrappers.has(key)) {
+          if (!guesses.has(key)) {
+            const guess = provisionalWrapper(key, sf, facts, walked);
+            if (guess !== NOT_WALKED) guesses.set(key, guess);
+          }
+          summary = guesses.get(key);
+        }
         const signature = wrapperEntrySignature(summary);
         const before = consumed.get(key);
         // two call sites that saw different answers cannot both be right: walk the file again
@@ -127,13 +137,18 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
    * earlier, so this first guess spares most files the second walk the final summaries would
    * otherwise send them to. A function still being walked (a recursive call) gets no guess.
    */
-  const provisionalWrapper = (key: string, sf: ts.SourceFile, facts: ReadonlyMap<string, FunctionFacts>, walked: ReadonlySet<string>): WrapperSummary | undefined => {
+  const provisionalWrapper = (
+    key: string,
+    sf: ts.SourceFile,
+    facts: ReadonlyMap<string, FunctionFacts>,
+    walked: ReadonlySet<string>,
+  ): WrapperSummary | undefined | typeof NOT_WALKED => {
     const info = index.byKey.get(key);
     if (!info) return undefined;
     // the file being walked (functions whose walk has finished), or one walked before it
-    if (info.sourceFile === sf && !walked.has(key)) return undefined;
+    if (info.sourceFile === sf && !walked.has(key)) return NOT_WALKED;
     const known = info.sourceFile === sf ? [...facts.values()] : entries.get(info.sourceFile)?.facts;
-    if (!known?.some((f) => f.info.key === key)) return undefined;
+    if (!known?.some((f) => f.info.key === key)) return NOT_WALKED;
     const { pos, end } = info.node;
     const own = new Map(known.filter((f) => f.info.node.pos >= pos && f.info.node.end <= end).map((f) => [f.info.key, f] as const));
     return computeWrapperSummaries(own).get(key);
