@@ -31,9 +31,17 @@ export type CallClass =
   | { kind: 'unresolved' };
 
 /** Locks written in the program itself: classes tagged `@lock`, declared in configuration, or recognised by shape. */
+/** A lock class or interface written in the program: what its members do to the lock. */
+export interface ProgramClassLock {
+  kind: LockKind;
+  reentrant: boolean;
+  library: string;
+  members: Record<string, ApiModel>;
+}
+
 export interface ProgramLockModels {
   /** Lock classes and interfaces written in the program, by declaration. */
-  classes: Map<ts.Node, { kind: LockKind; reentrant: boolean; library: string; members: Record<string, ApiModel> }>;
+  classes: Map<ts.Node, ProgramClassLock>;
   functions: Map<ts.Node, { library: string; api: ApiModel; reentrant: boolean }>;
 }
 

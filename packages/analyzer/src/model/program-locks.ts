@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import type { ProgramLockModels } from '../graph/call-classifier.js';
+import type { ProgramClassLock, ProgramLockModels } from '../graph/call-classifier.js';
 import type { DeclaredLock, LockOptions } from '../options.js';
 import type { HandRolledShape, Recognition } from '../types.js';
 import { CONVENTIONAL_MEMBERS, type ApiModel } from './lock-libraries.js';
@@ -43,7 +43,7 @@ export function discoverProgramLocks(
 
 interface Find {
   node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration;
-  model: ProgramLockDiscovery['classes'] extends Map<unknown, infer M> ? M : never;
+  model: ProgramClassLock;
   recognition: { name: string; recognition: Recognition };
   /** Found through a `@lock` field's type: a class's own tag, declaration or shape overrides it. */
   weak: boolean;
