@@ -2,7 +2,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { analysisCounters, analyzeProgram, type Analysis, type FunctionSummary } from '@lockwise/analyzer';
-import { REPO_ROOT, VIRTUAL_COMPILER_OPTIONS } from './support/virtual-program.js';
+import { REPO_ROOT, VIRTUAL_COMPILER_OPTIONS, virtualCompilerHost } from './support/virtual-program.js';
 
 /**
  * An editor in miniature: program versions over in-memory files that reuse the `SourceFile` of
@@ -29,18 +29,11 @@ class EditableProject {
   }
 
   nextProgram(): ts.Program {
-    const host = ts.createCompilerHost(VIRTUAL_COMPILER_OPTIONS, true);
-    const { getSourceFile, fileExists, readFile } = host;
-    host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-      const text = this.texts.get(fileName);
-      if (text === undefined) return getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate);
+    const host = virtualCompilerHost(this.texts, VIRTUAL_COMPILER_OPTIONS, (fileName, text, languageVersion) => {
       let sf = this.parsed.get(fileName);
       if (!sf) this.parsed.set(fileName, (sf = ts.createSourceFile(fileName, text, languageVersion, true)));
       return sf;
-    };
-    host.fileExists = (fileName) => this.texts.has(fileName) || fileExists.call(host, fileName);
-    host.readFile = (fileName) => this.texts.get(fileName) ?? readFile.call(host, fileName);
-    host.directoryExists = (dir) => [...this.texts.keys()].some((f) => f.startsWith(`${dir}/`)) || ts.sys.directoryExists(dir);
+    });
     this.program = ts.createProgram({ rootNames: [...this.texts.keys()], options: VIRTUAL_COMPILER_OPTIONS, host, oldProgram: this.program });
     return this.program;
   }

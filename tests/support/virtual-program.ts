@@ -30,18 +30,32 @@ let counter = 0;
 export function programFromSources(files: Record<string, string>, options: ts.CompilerOptions = VIRTUAL_COMPILER_OPTIONS): { program: ts.Program; rootDir: string } {
   const rootDir = path.join(REPO_ROOT, 'tests', '__virtual__', `p${counter++}`).split(path.sep).join('/');
   const virtual = new Map(Object.entries(files).map(([name, text]) => [`${rootDir}/${name}`, text]));
+  const host = virtualCompilerHost(virtual, options, (fileName, text, languageVersion) => ts.createSourceFile(fileName, text, languageVersion, true));
+  const program = ts.createProgram([...virtual.keys()], options, host);
+  return { program, rootDir };
+}
+
+/**
+ * A compiler host that serves `files` (absolute path → text) from memory and everything else
+ * (lib files, the installed lock libraries) from disk. `parse` makes the `SourceFile` of a
+ * virtual file: an editor simulation hands back the same object while the text is unchanged.
+ */
+export function virtualCompilerHost(
+  files: ReadonlyMap<string, string>,
+  options: ts.CompilerOptions,
+  parse: (fileName: string, text: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions) => ts.SourceFile,
+): ts.CompilerHost {
   const host = ts.createCompilerHost(options, true);
   const { getSourceFile, fileExists, readFile } = host;
   host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    const text = virtual.get(fileName);
-    if (text !== undefined) return ts.createSourceFile(fileName, text, languageVersion, true);
+    const text = files.get(fileName);
+    if (text !== undefined) return parse(fileName, text, languageVersion);
     return getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate);
   };
-  host.fileExists = (fileName) => virtual.has(fileName) || fileExists.call(host, fileName);
-  host.readFile = (fileName) => virtual.get(fileName) ?? readFile.call(host, fileName);
-  host.directoryExists = (dir) => [...virtual.keys()].some((f) => f.startsWith(`${dir}/`)) || ts.sys.directoryExists(dir);
-  const program = ts.createProgram([...virtual.keys()], options, host);
-  return { program, rootDir };
+  host.fileExists = (fileName) => files.has(fileName) || fileExists.call(host, fileName);
+  host.readFile = (fileName) => files.get(fileName) ?? readFile.call(host, fileName);
+  host.directoryExists = (dir) => [...files.keys()].some((f) => f.startsWith(`${dir}/`)) || ts.sys.directoryExists(dir);
+  return host;
 }
 
 export function analyzeSources(files: Record<string, string>, options: Partial<AnalyzerOptions> = {}): Analysis {
