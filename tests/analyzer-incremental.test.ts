@@ -1,54 +1,8 @@
 import path from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { analysisCounters, analyzeProgram, type Analysis, type FunctionSummary } from '@lockwise/analyzer';
-import { REPO_ROOT, VIRTUAL_COMPILER_OPTIONS, virtualCompilerHost } from './support/virtual-program.js';
-
-/**
- * An editor in miniature: program versions over in-memory files that reuse the `SourceFile` of
- * every file whose text did not change, as TypeScript's language service does.
- */
-class EditableProject {
-  readonly rootDir: string;
-  private readonly texts = new Map<string, string>();
-  private readonly parsed = new Map<string, ts.SourceFile>();
-  private program: ts.Program | undefined;
-
-  constructor(name: string, files: Record<string, string>) {
-    this.rootDir = path.join(REPO_ROOT, 'tests', '__virtual__', `incremental-${name}`).split(path.sep).join('/');
-    for (const [file, text] of Object.entries(files)) this.texts.set(`${this.rootDir}/${file}`, text);
-  }
-
-  edit(file: string, change: (text: string) => string): void {
-    const fileName = `${this.rootDir}/${file}`;
-    const before = this.texts.get(fileName)!;
-    const after = change(before);
-    if (after === before) throw new Error(`the edit of ${file} changed nothing`);
-    this.texts.set(fileName, after);
-    this.parsed.delete(fileName);
-  }
-
-  nextProgram(): ts.Program {
-    const host = virtualCompilerHost(this.texts, VIRTUAL_COMPILER_OPTIONS, (fileName, text, languageVersion) => {
-      let sf = this.parsed.get(fileName);
-      if (!sf) this.parsed.set(fileName, (sf = ts.createSourceFile(fileName, text, languageVersion, true)));
-      return sf;
-    });
-    this.program = ts.createProgram({ rootNames: [...this.texts.keys()], options: VIRTUAL_COMPILER_OPTIONS, host, oldProgram: this.program });
-    return this.program;
-  }
-
-  /** The analysis an editor gets (reusing the previous one) and one computed from scratch, of the same program. */
-  analyseBothWays(): { warm: Analysis; cold: Analysis; recomputed: number } {
-    const program = this.nextProgram();
-    const before = analysisCounters.summariesComputed;
-    const warm = analyzeProgram(program, { rootDir: this.rootDir });
-    const recomputed = analysisCounters.summariesComputed - before;
-    // equivalent options under another cache key: nothing carried over from earlier programs
-    const cold = analyzeProgram(program, { rootDir: this.rootDir, locks: {} });
-    return { warm, cold, recomputed };
-  }
-}
+import { analysisCounters, type Analysis, type FunctionSummary } from '@lockwise/analyzer';
+import { EditableProject } from './support/editable-project.js';
 
 function digest(summary: FunctionSummary | undefined) {
   if (!summary) return undefined;

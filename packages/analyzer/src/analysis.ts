@@ -13,6 +13,25 @@ import type {
 } from './types.js';
 
 /**
+ * What changed between two consecutive analyses of one project (an editor's program versions):
+ * the sets a query needs to know which of its previous per-function results still hold.
+ */
+export interface AnalysisDelta {
+  /** Functions whose facts differ: walked again, added or removed (and callers of a changed lock wrapper). */
+  readonly changed: ReadonlySet<string>;
+  /** `changed` and their callers, transitively, over the old and the new call edges. */
+  readonly up: ReadonlySet<string>;
+  /** `changed` and their callees, transitively, over the old and the new call edges. */
+  readonly down: ReadonlySet<string>;
+}
+
+/** The result a query computed for the previous analysis of the same project, and what changed since. */
+export interface Carried<T> {
+  value: T;
+  delta: AnalysisDelta;
+}
+
+/**
  * The whole-program result every rule and every face reads. Computed once per program
  * (see `analyzeProgram`), never mutated after it is returned.
  */
@@ -47,4 +66,12 @@ export interface Analysis {
    * depend only on the node's file and the files it imports.
    */
   memo<T>(table: string, node: ts.Node, compute: () => T): T;
+  /**
+   * A whole-program query computed once per analysis and carried to the next program version of
+   * the same project: `compute` receives what it returned for the previous analysis, with the
+   * delta since, or nothing (a cold run, or the previous analysis did not run this query). It
+   * recomputes what the delta can reach and keeps the rest. The value outlives the program: it
+   * must not hold the analysis, the program or the checker.
+   */
+  carry<T>(query: string, compute: (previous: Carried<T> | undefined) => T): T;
 }

@@ -14,6 +14,7 @@ import { computeSummaries } from './summaries/fixpoint.js';
 import { computeWrapperSummaries, wrapperEntrySignature } from './summaries/wrappers.js';
 import { analysisCounters, cacheSlot, consumedStillHolds, importedFiles, isReusable, type FileEntry } from './incremental/file-cache.js';
 import { nodeMemo } from './incremental/node-memo.js';
+import { carrier } from './incremental/carried.js';
 import { buildLockInventory } from './summaries/inventory.js';
 import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, LockInfo, WrapperSummary } from './types.js';
 
@@ -52,6 +53,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const programFiles = new Set(sourceFiles);
   const subsystemOf = createSubsystemResolver(rootDir, sourceFiles.map((sf) => sf.fileName), options.subsystems);
   const slot = cacheSlot(optionsKey);
+  const version = ++slot.version;
   analysisCounters.analyses++;
 
   progress(`indexing ${sourceFiles.length} files`);
@@ -183,7 +185,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   slot.wrappers = wrappers;
 
   progress('computing summaries');
-  const { summaries, callers, edges, graph, recomputed } = computeSummaries(facts, wrappers, (key) => index.byKey.get(key)?.subsystem ?? '(root)', slot.summaries);
+  const { summaries, callers, edges, graph, recomputed, delta } = computeSummaries(facts, wrappers, (key) => index.byKey.get(key)?.subsystem ?? '(root)', slot.summaries);
   slot.summaries = graph;
   analysisCounters.summariesComputed += recomputed;
   const ms = Math.round(performance.now() - started);
@@ -225,6 +227,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     },
     location: (node) => locationOf(node),
     memo: nodeMemo((file) => entries.get(file)),
+    carry: carrier(slot, version, delta),
     relativePath: (fileName) => relativePosix(rootDir, fileName),
     subsystemOf,
   };

@@ -26,12 +26,16 @@ export interface FileEntry {
 /** Files walked and reused, for tests and `--debug` output: an edit must not re-walk the world. */
 export const analysisCounters = { filesWalked: 0, filesReused: 0, analyses: 0, summariesComputed: 0 };
 
-interface CacheSlot {
+export interface CacheSlot {
   entries: WeakMap<ts.SourceFile, FileEntry>;
   /** The final wrapper summaries of the latest analysis: the starting guess for the next one. */
   wrappers: ReadonlyMap<string, WrapperSummary>;
   /** The latest summary computation: the next one recomputes only what changed facts reach. */
   summaries?: SummaryGraph;
+  /** Analyses of this slot so far: the latest is the only one later results may be carried from. */
+  version: number;
+  /** Query results carried to the next analysis (see `Analysis.carry`), with the version that computed them. */
+  carried: Map<string, { version: number; value: unknown }>;
 }
 
 /** One slot per project configuration; a process that analyses many projects (a test run) keeps the latest few. */
@@ -43,7 +47,7 @@ export function cacheSlot(optionsKey: string): CacheSlot {
   if (slot) {
     slots.delete(optionsKey);
   } else {
-    slot = { entries: new WeakMap(), wrappers: new Map() };
+    slot = { entries: new WeakMap(), wrappers: new Map(), version: 0, carried: new Map() };
     if (slots.size >= MAX_SLOTS) slots.delete(slots.keys().next().value as string);
   }
   slots.set(optionsKey, slot);

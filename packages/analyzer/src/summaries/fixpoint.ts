@@ -10,6 +10,7 @@ import type {
   WrapperSummary,
 } from '../types.js';
 import { WorkQueue } from './work-queue.js';
+import type { AnalysisDelta } from '../analysis.js';
 import { substitute, wrapperEntrySignature } from './wrappers.js';
 
 /** Why a single call site, on its own, makes the function that awaits it block. */
@@ -76,7 +77,15 @@ export function computeSummaries(
   wrappers: ReadonlyMap<string, WrapperSummary>,
   subsystemOf: (key: string) => string,
   previous?: SummaryGraph,
-): { summaries: Map<string, FunctionSummary>; callers: Map<string, CallSite[]>; edges: number; graph: SummaryGraph; recomputed: number } {
+): {
+  summaries: Map<string, FunctionSummary>;
+  callers: Map<string, CallSite[]>;
+  edges: number;
+  graph: SummaryGraph;
+  recomputed: number;
+  /** What changed since `previous`, when there was one. */
+  delta?: AnalysisDelta;
+} {
   // Edges: calls to user functions, and inline callbacks that run before the call returns.
   const outgoing = new Map<string, Edge[]>();
   const callers = new Map<string, CallSite[]>();
@@ -105,7 +114,8 @@ export function computeSummaries(
     outgoing.set(key, list);
   }
 
-  const { up, down } = affectedBy(facts, wrappers, outgoing, incoming, previous);
+  const delta = affectedBy(facts, wrappers, outgoing, incoming, previous);
+  const { up, down } = delta;
   const summaries = new Map<string, FunctionSummary>();
   for (const [key, f] of facts) {
     const old = previous?.summaries.get(key);
@@ -209,7 +219,14 @@ export function computeSummaries(
   }
 
   propagateHeldOnEntry(facts, summaries, outgoing, incoming, down);
-  return { summaries, callers, edges: edgeCount, graph: { facts, wrappers, summaries, outgoing, incoming }, recomputed: up.size };
+  return {
+    summaries,
+    callers,
+    edges: edgeCount,
+    graph: { facts, wrappers, summaries, outgoing, incoming },
+    recomputed: up.size,
+    delta: previous ? delta : undefined,
+  };
 }
 
 /**
@@ -224,10 +241,10 @@ function affectedBy(
   outgoing: ReadonlyMap<string, readonly Edge[]>,
   incoming: ReadonlyMap<string, readonly string[]>,
   previous: SummaryGraph | undefined,
-): { up: ReadonlySet<string>; down: ReadonlySet<string> } {
+): AnalysisDelta {
   if (!previous) {
     const all = new Set(facts.keys());
-    return { up: all, down: all };
+    return { changed: all, up: all, down: all };
   }
   const changed = new Set<string>();
   for (const [key, f] of facts) if (previous.facts.get(key) !== f) changed.add(key);
@@ -261,7 +278,7 @@ function affectedBy(
     for (const edge of outgoing.get(key) ?? []) yield edge.to;
     for (const edge of previous.outgoing.get(key) ?? []) yield edge.to;
   });
-  return { up, down };
+  return { changed, up, down };
 }
 
 /** Locks held on entry: what every caller holds at its call, transitively. Computed top-down. */
