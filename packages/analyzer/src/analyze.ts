@@ -3,7 +3,7 @@ import ts from 'typescript';
 import type { Analysis } from './analysis.js';
 import { CallClassifier, lockTypeOf } from './graph/call-classifier.js';
 import { Dispatch } from './graph/dispatch.js';
-import { enclosingFunction, indexFile, indexOf } from './graph/functions.js';
+import { enclosingFunction, indexFile, type FunctionIndex } from './graph/functions.js';
 import { createSubsystemResolver } from './graph/subsystems.js';
 import { FunctionWalker, type WalkContext } from './flow/function-walker.js';
 import { isExternalFile } from './model/declaration-origin.js';
@@ -15,6 +15,7 @@ import { computeWrapperSummaries, wrapperEntrySignature } from './summaries/wrap
 import { analysisCounters, cacheSlot, consumedStillHolds, importedFiles, isReusable, type FileEntry } from './incremental/file-cache.js';
 import { nodeMemo } from './incremental/node-memo.js';
 import { carrier } from './incremental/carried.js';
+import { mapByParts, type PartsMap } from './incremental/parts-map.js';
 import { buildLockInventory } from './summaries/inventory.js';
 import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, LockInfo, WrapperSummary } from './types.js';
 
@@ -62,8 +63,10 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     const entry = cached.get(sf);
     return entry && entry.subsystem === subsystemOf(sf.fileName) && entry.rootDir === rootDir ? entry.infos : indexFile(sf, rootDir, subsystemOf(sf.fileName));
   };
-  const fileInfos = new Map(sourceFiles.map((sf) => [sf, infosOf(sf)]));
-  const index = indexOf([...fileInfos.values()].flat());
+  const fileInfos = new Map(sourceFiles.map((sf) => [sf.fileName, infosOf(sf)]));
+  slot.functionsByKey = mapByParts(fileInfos, (info) => info.key, true, slot.functionsByKey);
+  slot.functionsByNode = mapByParts(fileInfos, (info) => info.node, false, slot.functionsByNode);
+  const index: FunctionIndex = { byKey: slot.functionsByKey.map, byNode: slot.functionsByNode.map };
   const noProgramLocks = { classes: new Map(), functions: new Map() };
   const programLocks = discoverProgramLocks(sourceFiles, checker, options.locks, (type) => lockTypeOf(program, checker, type, noProgramLocks)?.role === 'lock');
   const classifier = new CallClassifier(
@@ -127,7 +130,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       },
     };
     new FunctionWalker(ctx, index.byNode.get(sf)!, { values: new Map(), held: [] }).walk();
-    const entry: FileEntry = { sourceFile: sf, subsystem: subsystemOf(sf.fileName), rootDir, infos: fileInfos.get(sf)!, facts: [...facts.values()], deps, consumed };
+    const entry: FileEntry = { sourceFile: sf, subsystem: subsystemOf(sf.fileName), rootDir, infos: fileInfos.get(sf.fileName)!, facts: [...facts.values()], deps, consumed };
     slot.entries.set(sf, entry);
     return entry;
   };
@@ -162,27 +165,42 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   progress('walking function bodies');
   let wrappers: ReadonlyMap<string, WrapperSummary> = slot.wrappers;
   const entries = new Map<ts.SourceFile, FileEntry>();
+  // entries walked since the wrapper summaries were last checked: every other one agrees with `wrappers`
+  let walkedNow = new Set<FileEntry>();
   for (const sf of sourceFiles) {
     const entry = cached.get(sf);
     if (isReusable(entry, program, subsystemOf(sf.fileName), rootDir, wrappers)) {
       analysisCounters.filesReused++;
       entries.set(sf, entry);
     } else {
-      entries.set(sf, walkFile(sf, wrappers));
+      const walked = walkFile(sf, wrappers);
+      entries.set(sf, walked);
+      walkedNow.add(walked);
     }
   }
-  const factsOf = () => new Map([...entries.values()].flatMap((e) => e.facts.map((f) => [f.info.key, f] as const)));
-  let facts = factsOf();
+  const factsOf = (previous: PartsMap<string, FunctionFacts> | undefined) =>
+    mapByParts(new Map([...entries].map(([sf, e]) => [sf.fileName, e.facts])), (f) => f.info.key, true, previous);
+  let factsByKey = factsOf(slot.factsByKey);
   for (let round = 0; round < MAX_WRAPPER_ROUNDS; round++) {
-    const next = computeWrapperSummaries(facts);
-    const stale = [...entries.values()].filter((e) => !consumedStillHolds(e, next));
+    const next = computeWrapperSummaries(factsByKey.map);
+    const differing = changedWrappers(wrappers, next);
+    const stale = [...entries.values()].filter((e) =>
+      walkedNow.has(e) ? !consumedStillHolds(e, next) : differing.size > 0 && [...e.consumed.keys()].some((key) => differing.has(key)),
+    );
     wrappers = next;
     if (stale.length === 0) break;
     progress(`re-walking ${stale.length} files whose lock wrappers changed`);
-    for (const entry of stale) entries.set(entry.sourceFile, walkFile(entry.sourceFile, wrappers));
-    facts = factsOf();
+    walkedNow = new Set();
+    for (const entry of stale) {
+      const walked = walkFile(entry.sourceFile, wrappers);
+      entries.set(entry.sourceFile, walked);
+      walkedNow.add(walked);
+    }
+    factsByKey = factsOf(factsByKey);
   }
   slot.wrappers = wrappers;
+  slot.factsByKey = factsByKey;
+  const facts = factsByKey.map;
 
   progress('computing summaries');
   const { summaries, callers, edges, graph, recomputed, delta } = computeSummaries(facts, wrappers, (key) => index.byKey.get(key)?.subsystem ?? '(root)', slot.summaries);
@@ -232,6 +250,15 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     subsystemOf,
   };
   return analysis;
+}
+
+/** Functions whose wrapper summary reads differently to a caller's walk in `after` than in `before`. */
+function changedWrappers(before: ReadonlyMap<string, WrapperSummary>, after: ReadonlyMap<string, WrapperSummary>): Set<string> {
+  const differing = new Set<string>();
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
+    if (wrapperEntrySignature(before.get(key)) !== wrapperEntrySignature(after.get(key))) differing.add(key);
+  }
+  return differing;
 }
 
 function parseOperation(text: string): { module: string; member: string } {

@@ -112,8 +112,8 @@ export function jsDocTagsOf(node: FunctionNode): Map<string, string[]> {
 }
 
 export interface FunctionIndex {
-  byKey: Map<string, FunctionInfo>;
-  byNode: Map<ts.Node, FunctionInfo>;
+  byKey: ReadonlyMap<string, FunctionInfo>;
+  byNode: ReadonlyMap<ts.Node, FunctionInfo>;
 }
 
 /** Every function body of one file, keyed stably (`file#Class.method`, `@line:col` for anonymous ones), in source order. */
@@ -161,14 +161,4 @@ export function indexFile(sourceFile: ts.SourceFile, rootDir: string, subsystem:
   };
   ts.forEachChild(sourceFile, visit);
   return infos;
-}
-
-export function indexOf(infos: Iterable<FunctionInfo>): FunctionIndex {
-  const byKey = new Map<string, FunctionInfo>();
-  const byNode = new Map<ts.Node, FunctionInfo>();
-  for (const info of infos) {
-    byKey.set(info.key, info);
-    byNode.set(info.node, info);
-  }
-  return { byKey, byNode };
 }

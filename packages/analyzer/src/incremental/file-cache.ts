@@ -2,6 +2,7 @@ import ts from 'typescript';
 import type { SummaryGraph } from '../summaries/fixpoint.js';
 import type { FunctionFacts, FunctionInfo, WrapperSummary } from '../types.js';
 import { wrapperEntrySignature } from '../summaries/wrappers.js';
+import type { PartsMap } from './parts-map.js';
 
 /**
  * What one walk of one file produced, and what it depended on. An editor re-lints one file at
@@ -34,6 +35,10 @@ export interface CacheSlot {
   summaries?: SummaryGraph;
   /** Analyses of this slot so far: the latest is the only one later results may be carried from. */
   version: number;
+  /** The latest function index and facts by key, patched by the next analysis where files changed. */
+  functionsByKey?: PartsMap<string, FunctionInfo>;
+  functionsByNode?: PartsMap<ts.Node, FunctionInfo>;
+  factsByKey?: PartsMap<string, FunctionFacts>;
   /** Query results carried to the next analysis (see `Analysis.carry`), with the version that computed them. */
   carried: Map<string, { version: number; value: unknown }>;
 }

@@ -10,6 +10,7 @@ import type {
   WrapperSummary,
 } from '../types.js';
 import { WorkQueue } from './work-queue.js';
+import { buildCallEdges, patchCallEdges, type CallEdges } from './call-edges.js';
 import type { AnalysisDelta } from '../analysis.js';
 import { substitute, wrapperEntrySignature } from './wrappers.js';
 
@@ -40,14 +41,6 @@ export function directBlockingOperation(site: CallSite, facts: ReadonlyMap<strin
   }
 }
 
-interface Edge {
-  site: CallSite;
-  to: string;
-  /** The callee's lock parameters are substituted through these arguments. */
-  lockArgs: CallSite['lockArgs'];
-  kind: 'call' | 'callback';
-}
-
 /**
  * What one summary computation leaves for the next: an editor re-lint recomputes only the
  * summaries an edit can change.
@@ -56,8 +49,7 @@ export interface SummaryGraph {
   facts: ReadonlyMap<string, FunctionFacts>;
   wrappers: ReadonlyMap<string, WrapperSummary>;
   summaries: ReadonlyMap<string, FunctionSummary>;
-  outgoing: ReadonlyMap<string, readonly Edge[]>;
-  incoming: ReadonlyMap<string, readonly string[]>;
+  edges: CallEdges;
 }
 
 /**
@@ -79,45 +71,26 @@ export function computeSummaries(
   previous?: SummaryGraph,
 ): {
   summaries: Map<string, FunctionSummary>;
-  callers: Map<string, CallSite[]>;
+  callers: ReadonlyMap<string, CallSite[]>;
   edges: number;
   graph: SummaryGraph;
   recomputed: number;
   /** What changed since `previous`, when there was one. */
   delta?: AnalysisDelta;
 } {
-  // Edges: calls to user functions, and inline callbacks that run before the call returns.
-  const outgoing = new Map<string, Edge[]>();
-  const callers = new Map<string, CallSite[]>();
-  const incoming = new Map<string, string[]>();
-  let edgeCount = 0;
-  const addEdge = (from: string, list: Edge[], edge: Edge) => {
-    list.push(edge);
-    const back = callers.get(edge.to);
-    if (back) back.push(edge.site);
-    else callers.set(edge.to, [edge.site]);
-    const keys = incoming.get(edge.to);
-    if (keys) keys.push(from);
-    else incoming.set(edge.to, [from]);
-  };
-  for (const [key, f] of facts) {
-    const list: Edge[] = [];
-    for (const site of f.calls) {
-      for (const to of site.targets) {
-        if (facts.has(to)) addEdge(key, list, { site, to, lockArgs: site.lockArgs, kind: 'call' });
-      }
-      for (const cb of site.callbackArgs) {
-        if (facts.has(cb.fn) && runsBeforeReturn(site, cb.argIndex, wrappers)) addEdge(key, list, { site, to: cb.fn, lockArgs: [], kind: 'callback' });
-      }
-    }
-    edgeCount += list.length;
-    outgoing.set(key, list);
-  }
-
-  const delta = affectedBy(facts, wrappers, outgoing, incoming, previous);
+  const changed = changedSince(facts, wrappers, previous);
+  const edges = previous ? patchCallEdges(facts, wrappers, previous.edges, changed) : buildCallEdges(facts, wrappers);
+  const { outgoing, incoming, callers, order } = edges;
+  const delta = affectedBy(changed, edges, previous?.edges);
   const { up, down } = delta;
-  const summaries = new Map<string, FunctionSummary>();
-  for (const [key, f] of facts) {
+  // the facts' order, as a computation from scratch visits them: witness chains depend on it
+  const inOrder = (keys: Iterable<string>) => [...keys].filter((key) => order.has(key)).sort((a, b) => order.get(a)! - order.get(b)!);
+  // Every summary the edit cannot reach is the previous one; the same functions in the same
+  // order keep the map's order when it is copied.
+  const reuseOrder = previous !== undefined && previous.edges.order === order;
+  const summaries = reuseOrder ? new Map(previous.summaries) : new Map<string, FunctionSummary>();
+  for (const key of reuseOrder ? inOrder(new Set([...up, ...down])) : facts.keys()) {
+    const f = facts.get(key)!;
     const old = previous?.summaries.get(key);
     if (old && !up.has(key)) {
       // what flows up is unchanged; what flows down is recomputed into a fresh map
@@ -143,7 +116,7 @@ export function computeSummaries(
     });
   }
 
-  const worklist = new WorkQueue([...facts.keys()].filter((key) => up.has(key)));
+  const worklist = new WorkQueue(inOrder(up));
   const enqueueCallers = (key: string) => {
     for (const caller of incoming.get(key) ?? []) worklist.add(caller);
   };
@@ -218,34 +191,27 @@ export function computeSummaries(
     if (changed) enqueueCallers(key);
   }
 
-  propagateHeldOnEntry(facts, summaries, outgoing, incoming, down);
+  propagateHeldOnEntry(summaries, outgoing, incoming, down, inOrder);
   return {
     summaries,
     callers,
-    edges: edgeCount,
-    graph: { facts, wrappers, summaries, outgoing, incoming },
+    edges: edges.count,
+    graph: { facts, wrappers, summaries, edges },
     recomputed: up.size,
     delta: previous ? delta : undefined,
   };
 }
 
 /**
- * The functions whose summaries an edit can change. `up`: those whose facts or wrapper summary
- * changed and their callers, transitively (may-block, acquires and state flow up). `down`: the
- * changed ones and their callees, transitively (locks held on entry flow down). Without a
- * previous computation, every function.
+ * The functions whose facts or wrapper summary changed since the previous computation (without
+ * one, every function).
  */
-function affectedBy(
+function changedSince(
   facts: ReadonlyMap<string, FunctionFacts>,
   wrappers: ReadonlyMap<string, WrapperSummary>,
-  outgoing: ReadonlyMap<string, readonly Edge[]>,
-  incoming: ReadonlyMap<string, readonly string[]>,
   previous: SummaryGraph | undefined,
-): AnalysisDelta {
-  if (!previous) {
-    const all = new Set(facts.keys());
-    return { changed: all, up: all, down: all };
-  }
+): Set<string> {
+  if (!previous) return new Set(facts.keys());
   const changed = new Set<string>();
   for (const [key, f] of facts) if (previous.facts.get(key) !== f) changed.add(key);
   for (const key of previous.facts.keys()) if (!facts.has(key)) changed.add(key);
@@ -254,9 +220,20 @@ function affectedBy(
     const before = previous.wrappers.get(key);
     if (wrapperEntrySignature(now) === wrapperEntrySignature(before) && now?.at === before?.at) continue;
     // a wrapper decides which callbacks of its callers run before the call returns: the callers' edges change too
+    // (callers whose facts changed are in already, whatever they call now)
     changed.add(key);
-    for (const caller of [...(incoming.get(key) ?? []), ...(previous.incoming.get(key) ?? [])]) changed.add(caller);
+    for (const caller of previous.edges.incoming.get(key) ?? []) changed.add(caller);
   }
+  return changed;
+}
+
+/**
+ * The functions whose summaries an edit can change. `up`: the changed ones and their callers,
+ * transitively (may-block, acquires and state flow up). `down`: the changed ones and their
+ * callees, transitively (locks held on entry flow down). Both over the old and the new edges.
+ */
+function affectedBy(changed: Set<string>, edges: CallEdges, previous: CallEdges | undefined): AnalysisDelta {
+  if (!previous) return { changed, up: changed, down: changed };
   const closure = (next: (key: string) => Iterable<string>) => {
     const seen = new Set(changed);
     const stack = [...changed];
@@ -271,11 +248,11 @@ function affectedBy(
     return seen;
   };
   const up = closure(function* (key) {
-    yield* incoming.get(key) ?? [];
+    yield* edges.incoming.get(key) ?? [];
     yield* previous.incoming.get(key) ?? [];
   });
   const down = closure(function* (key) {
-    for (const edge of outgoing.get(key) ?? []) yield edge.to;
+    for (const edge of edges.outgoing.get(key) ?? []) yield edge.to;
     for (const edge of previous.outgoing.get(key) ?? []) yield edge.to;
   });
   return { changed, up, down };
@@ -283,16 +260,16 @@ function affectedBy(
 
 /** Locks held on entry: what every caller holds at its call, transitively. Computed top-down. */
 function propagateHeldOnEntry(
-  facts: ReadonlyMap<string, FunctionFacts>,
   summaries: Map<string, FunctionSummary>,
-  outgoing: Map<string, Edge[]>,
-  incoming: Map<string, string[]>,
+  outgoing: CallEdges['outgoing'],
+  incoming: CallEdges['incoming'],
   down: ReadonlySet<string>,
+  inOrder: (keys: Iterable<string>) => string[],
 ): void {
   // the functions to recompute, and the callers outside them whose calls feed them
   const feeding = new Set<string>();
   for (const key of down) for (const caller of incoming.get(key) ?? []) if (!down.has(caller)) feeding.add(caller);
-  const worklist = new WorkQueue([...facts.keys()].filter((key) => down.has(key) || feeding.has(key)));
+  const worklist = new WorkQueue(inOrder(new Set([...down, ...feeding])));
   while (worklist.size) {
     const key = worklist.take();
     const summary = summaries.get(key)!;
@@ -313,20 +290,6 @@ function propagateHeldOnEntry(
       if (changed) worklist.add(edge.to);
     }
   }
-}
-
-/** A callback argument runs before its call returns: array methods, lock APIs, wrappers that call it. */
-function runsBeforeReturn(site: CallSite, argIndex: number, wrappers: ReadonlyMap<string, WrapperSummary>): boolean {
-  const external = site.external;
-  if (external?.kind === 'callback-api') return external.timing === 'immediate';
-  if (external?.kind === 'lock-op') return external.op.kind === 'run-callback' || external.op.kind === 'acquire';
-  if (external?.kind === 'promise-combinator') return false;
-  for (const target of site.targets) {
-    const wrapper = wrappers.get(target);
-    if (wrapper?.paramsUnderLock.has(argIndex) || wrapper?.paramsImmediate.has(argIndex)) return true;
-  }
-  // An unknown user function that receives a callback: assume it calls it (most helpers do).
-  return site.targets.length > 0;
 }
 
 /**

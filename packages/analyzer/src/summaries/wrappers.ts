@@ -12,32 +12,37 @@ export function computeWrapperSummaries(facts: ReadonlyMap<string, FunctionFacts
   const byKey = facts;
   const forwarding: CallSite[] = [];
   for (const [key, f] of byKey) {
-    forwarding.push(...forwardingSites(f));
-    if (ts.isSourceFile(f.info.node)) continue;
-    const summary = ownSummary(f);
-    if (summary) result.set(key, summary);
+    const sites = forwardingSites(f);
+    if (sites.length) forwarding.push(...sites);
+    // most functions do nothing to locks: no copy for them unless a forwarded parameter needs one
+    if (!ts.isSourceFile(f.info.node) && !isEmpty(ownOf(f))) result.set(key, ownSummary(f));
   }
+  const addParam = (fn: string, index: number, locks: LockIdentity[]) => {
+    if (!result.has(fn)) {
+      const f = byKey.get(fn);
+      result.set(fn, f && !ts.isSourceFile(f.info.node) ? ownSummary(f) : { heldOnExit: [], releasedOnExit: [], paramsUnderLock: new Map(), paramsImmediate: new Set() });
+    }
+    return addParamTo(result.get(fn)!, index, locks);
+  };
   // Parameters run as callbacks: directly, or forwarded to a lock API or another wrapper.
   for (let round = 0; round < 8; round++) {
     let changed = false;
     for (const site of forwarding) {
-      const held = site.held.filter((h) => isInside(h.acquiredAt, nodeOfKey(byKey, site.calleeParam?.function)) || h.via === 'callback');
       if (site.calleeParam) {
-        changed = addParam(result, site.calleeParam.function, site.calleeParam.index, held.map((h) => h.lock)) || changed;
+        changed = addParam(site.calleeParam.function, site.calleeParam.index, heldAt(site, byKey.get(site.calleeParam.function)).runningCallback) || changed;
       }
       for (const forwarded of site.paramArgs) {
-        const owner = nodeOfKey(byKey, forwarded.function);
-        const locksHere = site.held.filter((h) => isInside(h.acquiredAt, owner)).map((h) => h.lock);
+        const locksHere = heldAt(site, byKey.get(forwarded.function)).takenInOwner;
         const op = site.external?.kind === 'lock-op' ? site.external.op : undefined;
         if (op && op.kind === 'run-callback') {
           const index = op.callbackArg === -1 ? (site.node.arguments?.length ?? 0) - 1 : op.callbackArg;
           if (index === forwarded.argIndex) {
-            changed = addParam(result, forwarded.function, forwarded.index, [...locksHere, op.lock]) || changed;
+            changed = addParam(forwarded.function, forwarded.index, [...locksHere, op.lock]) || changed;
           }
           continue;
         }
         if (site.external?.kind === 'callback-api' && site.external.timing === 'immediate') {
-          changed = addParam(result, forwarded.function, forwarded.index, locksHere) || changed;
+          changed = addParam(forwarded.function, forwarded.index, locksHere) || changed;
           continue;
         }
         for (const target of site.targets) {
@@ -45,20 +50,16 @@ export function computeWrapperSummaries(facts: ReadonlyMap<string, FunctionFacts
           const under = wrapper?.paramsUnderLock.get(forwarded.argIndex);
           if (under) {
             const substituted = under.map((l) => substitute(l, site.lockArgs)).filter((l): l is LockIdentity => !!l);
-            changed = addParam(result, forwarded.function, forwarded.index, [...locksHere, ...substituted]) || changed;
+            changed = addParam(forwarded.function, forwarded.index, [...locksHere, ...substituted]) || changed;
           } else if (wrapper?.paramsImmediate.has(forwarded.argIndex)) {
-            changed = addParam(result, forwarded.function, forwarded.index, locksHere) || changed;
+            changed = addParam(forwarded.function, forwarded.index, locksHere) || changed;
           }
         }
       }
     }
     if (!changed) break;
   }
-  for (const [key, summary] of result) {
-    if (!summary.heldOnExit.length && !summary.releasedOnExit.length && !summary.returns && !summary.paramsUnderLock.size && !summary.paramsImmediate.size) {
-      result.delete(key);
-    }
-  }
+  for (const [key, summary] of result) if (isEmpty(summary)) result.delete(key);
   return result;
 }
 
@@ -69,15 +70,36 @@ const ownCache = new WeakMap<FunctionFacts, WrapperSummary>();
 /** The calls through which a parameter may be run as a callback: the only ones the rounds look at. */
 function forwardingSites(f: FunctionFacts): readonly CallSite[] {
   let sites = forwardingCache.get(f);
-  if (!sites) forwardingCache.set(f, (sites = f.calls.filter((site) => site.calleeParam || site.paramArgs.length > 0)));
+  if (!sites) forwardingCache.set(f, (sites = f.calls.filter((site) => site.calleeParam || (site.paramArgs.length > 0 && mayRunArguments(site)))));
   return sites;
+}
+
+function ownOf(f: FunctionFacts): WrapperSummary {
+  let own = ownCache.get(f);
+  if (!own) ownCache.set(f, (own = computeOwnSummary(f)));
+  return own;
+}
+
+/**
+ * Whether a call can run a parameter handed to it: a lock API or an immediate callback API, or a
+ * user function (a wrapper, maybe). Most parameters passed on are data (`cache.set(id, record)`).
+ */
+function mayRunArguments(site: CallSite): boolean {
+  const external = site.external;
+  return (
+    site.targets.length > 0 ||
+    (external?.kind === 'lock-op' && external.op.kind === 'run-callback') ||
+    (external?.kind === 'callback-api' && external.timing === 'immediate')
+  );
 }
 
 /** What the function's own body does to locks; a fresh copy, since the rounds add parameters to it. */
 function ownSummary(f: FunctionFacts): WrapperSummary {
-  let own = ownCache.get(f);
-  if (!own) ownCache.set(f, (own = computeOwnSummary(f)));
-  return { ...own, paramsUnderLock: new Map(), paramsImmediate: new Set() };
+  return { ...ownOf(f), paramsUnderLock: new Map(), paramsImmediate: new Set() };
+}
+
+function isEmpty(w: WrapperSummary): boolean {
+  return !w.heldOnExit.length && !w.releasedOnExit.length && !w.returns && !w.paramsUnderLock.size && !w.paramsImmediate.size;
 }
 
 function computeOwnSummary(f: FunctionFacts): WrapperSummary {
@@ -110,12 +132,7 @@ function computeOwnSummary(f: FunctionFacts): WrapperSummary {
   };
 }
 
-function addParam(result: Map<string, WrapperSummary>, fn: string, index: number, locks: LockIdentity[]): boolean {
-  let summary = result.get(fn);
-  if (!summary) {
-    summary = { heldOnExit: [], releasedOnExit: [], paramsUnderLock: new Map(), paramsImmediate: new Set() };
-    result.set(fn, summary);
-  }
+function addParamTo(summary: WrapperSummary, index: number, locks: LockIdentity[]): boolean {
   if (locks.length === 0) {
     if (summary.paramsImmediate.has(index)) return false;
     summary.paramsImmediate.add(index);
@@ -133,8 +150,32 @@ export function substitute(lock: LockIdentity, lockArgs: { argIndex: number; loc
   return lockArgs.find((a) => a.argIndex === lock.paramIndex)?.lock;
 }
 
-function nodeOfKey(facts: ReadonlyMap<string, FunctionFacts>, key: string | undefined): ts.Node | undefined {
-  return key ? facts.get(key)?.info.node : undefined;
+interface HeldAtForwarding {
+  /** Locks held at the call that the owner of the parameter took itself. */
+  takenInOwner: LockIdentity[];
+  /** Those, and the locks of callbacks the call runs in: what a called parameter runs under. */
+  runningCallback: LockIdentity[];
+}
+
+const heldCache = new WeakMap<CallSite, Map<FunctionFacts | undefined, HeldAtForwarding>>();
+
+/**
+ * The rounds ask this of every forwarding call again and again; it depends only on the call and
+ * on the function that owns the parameter (its own file), so it is kept across rounds and analyses.
+ */
+function heldAt(site: CallSite, owner: FunctionFacts | undefined): HeldAtForwarding {
+  let byOwner = heldCache.get(site);
+  if (!byOwner) heldCache.set(site, (byOwner = new Map()));
+  let held = byOwner.get(owner);
+  if (!held) {
+    const node = owner?.info.node;
+    held = {
+      takenInOwner: site.held.filter((h) => isInside(h.acquiredAt, node)).map((h) => h.lock),
+      runningCallback: site.held.filter((h) => isInside(h.acquiredAt, node) || h.via === 'callback').map((h) => h.lock),
+    };
+    byOwner.set(owner, held);
+  }
+  return held;
 }
 
 export function isInside(node: ts.Node, container: ts.Node | undefined): boolean {
