@@ -86,6 +86,13 @@ describe('incremental summaries: an edit recomputes only what it reaches, and ag
     ({ warm, cold } = project.analyseBothWays());
     expectSameSummaries(warm, cold);
     expect([...summaryOf(warm, 'src/core/leaf.ts#leaf').heldOnEntry.keys()]).toEqual(['src/core/lock.ts#mutex']);
+
+    // the same functions, one call fewer: the callee it led to is no longer reached from the edit
+    project.edit('src/api/top.ts', (t) => t.replace('mutex.runExclusive(() => middle())', 'mutex.runExclusive(() => 0 + middle.length)'));
+    ({ warm, cold } = project.analyseBothWays());
+    expectSameSummaries(warm, cold);
+    expect(summaryOf(warm, 'src/core/middle.ts#middle').heldOnEntry.size).toBe(0);
+    expect(summaryOf(warm, 'src/core/leaf.ts#leaf').heldOnEntry.size).toBe(0);
   });
 
   it('an edit that changes nothing any summary depends on recomputes only the edited file', () => {

@@ -52,6 +52,6 @@ describe('a warm analysis finds what a cold one finds, edit after edit', () => {
         }
       }
       expect(steps).toBeGreaterThan(fixture.files);
-    });
+    }, 300_000);
   }
 });

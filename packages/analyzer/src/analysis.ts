@@ -32,8 +32,9 @@ export interface Carried<T> {
 }
 
 /**
- * The whole-program result every rule and every face reads. Computed once per program
- * (see `analyzeProgram`), never mutated after it is returned.
+ * The whole-program result every rule and every face reads. Computed once per program (see
+ * `analyzeProgram`) and valid until the next program of the same project is analysed, which
+ * updates its maps in place where an edit changed them.
  */
 export interface Analysis {
   readonly program: ts.Program;

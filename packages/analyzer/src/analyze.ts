@@ -30,6 +30,11 @@ const cache = new WeakMap<ts.Program, Map<string, Analysis>>();
  * The whole-program lock analysis of a program, whoever built it (a ts-morph Project in the
  * CLI, typescript-eslint's project service in the editor). Cached per program object and
  * options: every rule and every file of a lint run share one result.
+ *
+ * The analysis of a program is valid until the next program of the same project (same options)
+ * is analysed: that analysis updates the previous one's maps where the edit changed them, which
+ * is what makes an editor's re-lint cheap. An editor only ever lints with its newest program;
+ * asking again for an older one analyses it again.
  */
 export function analyzeProgram(program: ts.Program, options: AnalyzerOptions): Analysis {
   const key = JSON.stringify({ ...options, onProgress: undefined });
@@ -55,6 +60,9 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const subsystemOf = createSubsystemResolver(rootDir, sourceFiles.map((sf) => sf.fileName), options.subsystems);
   const slot = cacheSlot(optionsKey);
   const version = ++slot.version;
+  // This analysis updates the slot's maps in place: the previous one no longer holds its program's answers.
+  if (slot.latest && slot.latest.program !== program) cache.get(slot.latest.program)?.delete(slot.latest.key);
+  slot.latest = { program, key: optionsKey };
   analysisCounters.analyses++;
 
   progress(`indexing ${sourceFiles.length} files`);
@@ -64,9 +72,13 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     return entry && entry.subsystem === subsystemOf(sf.fileName) && entry.rootDir === rootDir ? entry.infos : indexFile(sf, rootDir, subsystemOf(sf.fileName));
   };
   const fileInfos = new Map(sourceFiles.map((sf) => [sf.fileName, infosOf(sf)]));
-  slot.functionsByKey = mapByParts(fileInfos, (info) => info.key, true, slot.functionsByKey);
-  slot.functionsByNode = mapByParts(fileInfos, (info) => info.node, false, slot.functionsByNode);
-  const index: FunctionIndex = { byKey: slot.functionsByKey.map, byNode: slot.functionsByNode.map };
+  for (const infos of fileInfos.values()) {
+    if (slot.indexedInfos.has(infos)) continue;
+    for (const info of infos) slot.functionsByNode.set(info.node, info);
+    slot.indexedInfos.add(infos);
+  }
+  slot.functionsByKey = mapByParts(fileInfos, (info) => info.key, slot.functionsByKey).built;
+  const index: FunctionIndex = { byKey: slot.functionsByKey.map, byNode: slot.functionsByNode };
   const noProgramLocks = { classes: new Map(), functions: new Map() };
   const programLocks = discoverProgramLocks(sourceFiles, checker, options.locks, (type) => lockTypeOf(program, checker, type, noProgramLocks)?.role === 'lock');
   const classifier = new CallClassifier(
@@ -178,8 +190,15 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       walkedNow.add(walked);
     }
   }
-  const factsOf = (previous: PartsMap<string, FunctionFacts> | undefined) =>
-    mapByParts(new Map([...entries].map(([sf, e]) => [sf.fileName, e.facts])), (f) => f.info.key, true, previous);
+  // the functions whose facts changed since the previous analysis, when the facts map was updated in place
+  let changedFacts: Set<string> | undefined = new Set();
+  const factsOf = (previous: PartsMap<FunctionFacts> | undefined) => {
+    const { built, changedKeys } = mapByParts(new Map([...entries].map(([sf, e]) => [sf.fileName, e.facts])), (f) => f.info.key, previous);
+    if (changedKeys && changedFacts) for (const key of changedKeys) changedFacts.add(key);
+    // built afresh: compared with the previous map, unless an earlier round already updated it in place
+    else changedFacts = previous === slot.factsByKey ? undefined : new Set(built.map.keys());
+    return built;
+  };
   let factsByKey = factsOf(slot.factsByKey);
   for (let round = 0; round < MAX_WRAPPER_ROUNDS; round++) {
     const next = computeWrapperSummaries(factsByKey.map);
@@ -203,7 +222,12 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const facts = factsByKey.map;
 
   progress('computing summaries');
-  const { summaries, callers, edges, graph, recomputed, delta } = computeSummaries(facts, wrappers, (key) => index.byKey.get(key)?.subsystem ?? '(root)', slot.summaries);
+  const { summaries, callers, edges, graph, recomputed, delta } = computeSummaries(
+    facts,
+    wrappers,
+    (key) => index.byKey.get(key)?.subsystem ?? '(root)',
+    slot.summaries && { graph: slot.summaries, changedFacts },
+  );
   slot.summaries = graph;
   analysisCounters.summariesComputed += recomputed;
   const ms = Math.round(performance.now() - started);

@@ -113,7 +113,7 @@ export function jsDocTagsOf(node: FunctionNode): Map<string, string[]> {
 
 export interface FunctionIndex {
   byKey: ReadonlyMap<string, FunctionInfo>;
-  byNode: ReadonlyMap<ts.Node, FunctionInfo>;
+  byNode: { get(node: ts.Node): FunctionInfo | undefined };
 }
 
 /** Every function body of one file, keyed stably (`file#Class.method`, `@line:col` for anonymous ones), in source order. */

@@ -35,10 +35,18 @@ export interface CacheSlot {
   summaries?: SummaryGraph;
   /** Analyses of this slot so far: the latest is the only one later results may be carried from. */
   version: number;
-  /** The latest function index and facts by key, patched by the next analysis where files changed. */
-  functionsByKey?: PartsMap<string, FunctionInfo>;
-  functionsByNode?: PartsMap<ts.Node, FunctionInfo>;
-  factsByKey?: PartsMap<string, FunctionFacts>;
+  /** The latest function index and facts by key, updated by the next analysis where files changed. */
+  functionsByKey?: PartsMap<FunctionInfo>;
+  factsByKey?: PartsMap<FunctionFacts>;
+  /**
+   * Functions by node, for every file indexed in this slot: a node belongs to one file version,
+   * so nothing is ever replaced, and entries of files no program holds any more go with them.
+   */
+  functionsByNode: WeakMap<ts.Node, FunctionInfo>;
+  /** The info lists already in `functionsByNode`. */
+  indexedInfos: WeakSet<readonly FunctionInfo[]>;
+  /** The program and options key of the latest analysis: superseded by the next one (see `analyzeProgram`). */
+  latest?: { program: ts.Program; key: string };
   /** Query results carried to the next analysis (see `Analysis.carry`), with the version that computed them. */
   carried: Map<string, { version: number; value: unknown }>;
 }
@@ -52,7 +60,7 @@ export function cacheSlot(optionsKey: string): CacheSlot {
   if (slot) {
     slots.delete(optionsKey);
   } else {
-    slot = { entries: new WeakMap(), wrappers: new Map(), version: 0, carried: new Map() };
+    slot = { entries: new WeakMap(), wrappers: new Map(), version: 0, carried: new Map(), functionsByNode: new WeakMap(), indexedInfos: new WeakSet() };
     if (slots.size >= MAX_SLOTS) slots.delete(slots.keys().next().value as string);
   }
   slots.set(optionsKey, slot);

@@ -1,53 +1,53 @@
 /**
- * A map over the items of many parts (the functions of each file, by file name), built as a plain
- * loop over the parts would build it. An editor's next analysis changes the items of one or two
- * files: then the previous map is copied and those items replaced.
+ * A map over the items of many parts (the functions of each file, by file name), in the order a
+ * plain loop over the parts gives, which its users iterate. An editor's next analysis changes the
+ * items of one or two files: when the parts are the same, in the same order, and each changed
+ * part has the same keys in the same order, the previous map is updated in place (a key set again
+ * keeps its place) and the changed keys are reported. Anything else is built afresh, leaving the
+ * previous map as it was.
  *
- * `ordered` maps are iterated by their users, and must keep the order a build from scratch
- * gives: they are patched only when the parts are the same, in the same order, and each changed
- * part has the same keys in the same order (a key set again keeps its place). Unordered maps
- * (looked up only) are patched whenever the parts are the same.
+ * Updating in place is what makes an edit cheap (copying a map of every function of a large
+ * program costs more than the rest of the update), and it is why an analysis is superseded by
+ * the next analysis of the same project (see `analyzeProgram`).
  */
-export interface PartsMap<K, V> {
+export interface PartsMap<V> {
   parts: ReadonlyMap<string, readonly V[]>;
-  map: ReadonlyMap<K, V>;
+  map: Map<string, V>;
 }
 
-export function mapByParts<K, V>(
+export function mapByParts<V>(
   parts: ReadonlyMap<string, readonly V[]>,
-  keyOf: (item: V) => K,
-  ordered: boolean,
-  previous?: PartsMap<K, V>,
-): PartsMap<K, V> {
-  const changed = previous && changedParts(parts, previous.parts, ordered ? keyOf : undefined);
+  keyOf: (item: V) => string,
+  previous?: PartsMap<V>,
+): { built: PartsMap<V>; changedKeys?: ReadonlySet<string> } {
+  const changed = previous && changedParts(parts, previous.parts, keyOf);
   if (!changed) {
-    const map = new Map<K, V>();
+    const map = new Map<string, V>();
     for (const items of parts.values()) for (const item of items) map.set(keyOf(item), item);
-    return { parts, map };
+    return { built: { parts, map } };
   }
-  if (changed.length === 0) return { parts, map: previous.map };
-  const map = new Map(previous.map);
-  for (const [before] of changed) for (const item of before) map.delete(keyOf(item));
-  for (const [, after] of changed) for (const item of after) map.set(keyOf(item), item);
-  return { parts, map };
+  const changedKeys = new Set<string>();
+  for (const items of changed) {
+    for (const item of items) {
+      const key = keyOf(item);
+      previous.map.set(key, item);
+      changedKeys.add(key);
+    }
+  }
+  return { built: { parts, map: previous.map }, changedKeys };
 }
 
-/** Each part whose items differ, before and after; undefined when the parts, or the keys of an ordered map, moved. */
-function changedParts<K, V>(
-  parts: ReadonlyMap<string, readonly V[]>,
-  previous: ReadonlyMap<string, readonly V[]>,
-  keyOf: ((item: V) => K) | undefined,
-): [readonly V[], readonly V[]][] | undefined {
+/** The item lists that differ from the previous ones; undefined when the parts or their keys moved. */
+function changedParts<V>(parts: ReadonlyMap<string, readonly V[]>, previous: ReadonlyMap<string, readonly V[]>, keyOf: (item: V) => string): (readonly V[])[] | undefined {
   if (parts.size !== previous.size) return undefined;
-  const changed: [readonly V[], readonly V[]][] = [];
+  const changed: (readonly V[])[] = [];
   const before = previous.entries();
   for (const [part, items] of parts) {
     const [oldPart, oldItems] = before.next().value as [string, readonly V[]];
     if (part !== oldPart) return undefined;
     if (items === oldItems) continue;
-    if (keyOf && (items.length !== oldItems.length || items.some((item, i) => keyOf(item) !== keyOf(oldItems[i]!)))) return undefined;
-    // an ordered map sets the same keys again, in place: nothing to delete first
-    changed.push([keyOf ? [] : oldItems, items]);
+    if (items.length !== oldItems.length || items.some((item, i) => keyOf(item) !== keyOf(oldItems[i]!))) return undefined;
+    changed.push(items);
   }
   return changed;
 }

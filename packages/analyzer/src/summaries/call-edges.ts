@@ -41,26 +41,29 @@ export function buildCallEdges(facts: ReadonlyMap<string, FunctionFacts>, wrappe
 }
 
 /**
- * The previous edges with those of the `changed` functions replaced: an editor's edit re-walks a
- * file or two, and rebuilding every edge of the program for it would cost more than the rest of
- * the summary update. The reverse lists of the functions those edges reach are rebuilt in the
- * facts' order, so every list is the one a build from scratch makes.
+ * The previous edges, updated in place with those of the `changed` functions: an editor's edit
+ * re-walks a file or two, and rebuilding (or copying) every edge of the program for it would
+ * cost more than the rest of the summary update. The reverse lists of the functions those edges
+ * reach are rebuilt in the facts' order, so every list is the one a build from scratch makes.
+ * Returns undefined when functions were added or removed: an edge needs both ends, so callers
+ * whose facts did not change gain or lose edges too; build from scratch then.
+ *
+ * `formerTargets`: where the changed functions' previous edges led (what flows down from them
+ * may have to be taken back there).
  */
 export function patchCallEdges(
   facts: ReadonlyMap<string, FunctionFacts>,
   wrappers: ReadonlyMap<string, WrapperSummary>,
   previous: CallEdges,
   changed: ReadonlySet<string>,
-): CallEdges {
-  // A function added or removed changes edges of callers whose facts did not change (an edge
-  // needs both ends), and the order of every list: build from scratch.
-  const sameFunctions = facts.size === previous.order.size && [...changed].every((key) => facts.has(key) && previous.order.has(key));
-  if (!sameFunctions) return buildCallEdges(facts, wrappers);
+): { edges: CallEdges; formerTargets: Set<string> } | undefined {
+  if (facts.size !== previous.order.size || [...changed].some((key) => !facts.has(key) || !previous.order.has(key))) return undefined;
   const { order } = previous;
-  const outgoing = new Map(previous.outgoing);
-  const incoming = new Map(previous.incoming);
-  const callers = new Map(previous.callers);
+  const outgoing = previous.outgoing as Map<string, readonly Edge[]>;
+  const incoming = previous.incoming as Map<string, readonly string[]>;
+  const callers = previous.callers as Map<string, CallSite[]>;
   let count = previous.count;
+  const formerTargets = new Set<string>();
   // callee → the functions whose edges to it may have changed
   const touched = new Map<string, Set<string>>();
   const touch = (to: string, from: string) => {
@@ -69,15 +72,18 @@ export function patchCallEdges(
     else touched.set(to, new Set([from]));
   };
   for (const key of changed) {
-    for (const edge of previous.outgoing.get(key) ?? []) touch(edge.to, key);
-    count -= previous.outgoing.get(key)?.length ?? 0;
+    const before = outgoing.get(key) ?? [];
+    for (const edge of before) {
+      touch(edge.to, key);
+      formerTargets.add(edge.to);
+    }
     const list = edgesOf(facts.get(key)!, facts, wrappers);
     for (const edge of list) touch(edge.to, key);
-    count += list.length;
+    count += list.length - before.length;
     outgoing.set(key, list);
   }
   for (const [to, froms] of touched) {
-    const from = new Set(previous.incoming.get(to) ?? []);
+    const from = new Set(incoming.get(to) ?? []);
     for (const key of froms) from.add(key);
     const keys: string[] = [];
     const sites: CallSite[] = [];
@@ -96,7 +102,7 @@ export function patchCallEdges(
       callers.delete(to);
     }
   }
-  return { outgoing, incoming, callers, order, count };
+  return { edges: { outgoing, incoming, callers, order, count }, formerTargets };
 }
 
 function edgesOf(f: FunctionFacts, facts: ReadonlyMap<string, FunctionFacts>, wrappers: ReadonlyMap<string, WrapperSummary>): Edge[] {

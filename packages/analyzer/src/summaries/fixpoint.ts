@@ -68,7 +68,12 @@ export function computeSummaries(
   facts: ReadonlyMap<string, FunctionFacts>,
   wrappers: ReadonlyMap<string, WrapperSummary>,
   subsystemOf: (key: string) => string,
-  previous?: SummaryGraph,
+  /**
+   * The previous computation; `changedFacts` names the functions whose facts differ when the
+   * facts map was updated in place (else the two maps are compared). Its maps are updated in
+   * place where the functions are the same.
+   */
+  previous?: { graph: SummaryGraph; changedFacts?: ReadonlySet<string> },
 ): {
   summaries: Map<string, FunctionSummary>;
   callers: ReadonlyMap<string, CallSite[]>;
@@ -78,20 +83,22 @@ export function computeSummaries(
   /** What changed since `previous`, when there was one. */
   delta?: AnalysisDelta;
 } {
-  const changed = changedSince(facts, wrappers, previous);
-  const edges = previous ? patchCallEdges(facts, wrappers, previous.edges, changed) : buildCallEdges(facts, wrappers);
+  const before = previous?.graph;
+  const changed = changedSince(facts, wrappers, before, previous?.changedFacts);
+  const patched = before && patchCallEdges(facts, wrappers, before.edges, changed);
+  const edges = patched?.edges ?? buildCallEdges(facts, wrappers);
   const { outgoing, incoming, callers, order } = edges;
-  const delta = affectedBy(changed, edges, previous?.edges);
-  const { up, down } = delta;
+  const delta = !before ? undefined : patched ? affectedBy(changed, edges, { formerTargets: patched.formerTargets }) : affectedBy(changed, edges, { edges: before.edges });
+  const up = delta?.up ?? changed;
+  const down = delta?.down ?? changed;
   // the facts' order, as a computation from scratch visits them: witness chains depend on it
   const inOrder = (keys: Iterable<string>) => [...keys].filter((key) => order.has(key)).sort((a, b) => order.get(a)! - order.get(b)!);
-  // Every summary the edit cannot reach is the previous one; the same functions in the same
-  // order keep the map's order when it is copied.
-  const reuseOrder = previous !== undefined && previous.edges.order === order;
-  const summaries = reuseOrder ? new Map(previous.summaries) : new Map<string, FunctionSummary>();
-  for (const key of reuseOrder ? inOrder(new Set([...up, ...down])) : facts.keys()) {
+  // Every summary the edit cannot reach is the previous one, and with the same functions the
+  // previous map is updated in place (its order is the facts' order).
+  const summaries = patched ? (before.summaries as Map<string, FunctionSummary>) : new Map<string, FunctionSummary>();
+  for (const key of patched ? inOrder(new Set([...up, ...down])) : facts.keys()) {
     const f = facts.get(key)!;
-    const old = previous?.summaries.get(key);
+    const old = before?.summaries.get(key);
     if (old && !up.has(key)) {
       // what flows up is unchanged; what flows down is recomputed into a fresh map
       summaries.set(key, down.has(key) ? { ...old, heldOnEntry: new Map() } : old);
@@ -198,7 +205,7 @@ export function computeSummaries(
     edges: edges.count,
     graph: { facts, wrappers, summaries, edges },
     recomputed: up.size,
-    delta: previous ? delta : undefined,
+    delta,
   };
 }
 
@@ -210,11 +217,14 @@ function changedSince(
   facts: ReadonlyMap<string, FunctionFacts>,
   wrappers: ReadonlyMap<string, WrapperSummary>,
   previous: SummaryGraph | undefined,
+  changedFacts: ReadonlySet<string> | undefined,
 ): Set<string> {
   if (!previous) return new Set(facts.keys());
-  const changed = new Set<string>();
-  for (const [key, f] of facts) if (previous.facts.get(key) !== f) changed.add(key);
-  for (const key of previous.facts.keys()) if (!facts.has(key)) changed.add(key);
+  const changed = new Set<string>(changedFacts);
+  if (!changedFacts) {
+    for (const [key, f] of facts) if (previous.facts.get(key) !== f) changed.add(key);
+    for (const key of previous.facts.keys()) if (!facts.has(key)) changed.add(key);
+  }
   for (const key of new Set([...wrappers.keys(), ...previous.wrappers.keys()])) {
     const now = wrappers.get(key);
     const before = previous.wrappers.get(key);
@@ -230,13 +240,16 @@ function changedSince(
 /**
  * The functions whose summaries an edit can change. `up`: the changed ones and their callers,
  * transitively (may-block, acquires and state flow up). `down`: the changed ones and their
- * callees, transitively (locks held on entry flow down). Both over the old and the new edges.
+ * callees, transitively (locks held on entry flow down). Both over the old and the new edges:
+ * given the previous edges, over both; after an update in place, the old edges that differ are
+ * those of the changed functions, so their former targets join what flows down (callers' edges
+ * to anything are the same as before unless the caller changed).
  */
-function affectedBy(changed: Set<string>, edges: CallEdges, previous: CallEdges | undefined): AnalysisDelta {
-  if (!previous) return { changed, up: changed, down: changed };
-  const closure = (next: (key: string) => Iterable<string>) => {
-    const seen = new Set(changed);
-    const stack = [...changed];
+function affectedBy(changed: Set<string>, edges: CallEdges, before: { edges: CallEdges } | { formerTargets: ReadonlySet<string> }): AnalysisDelta {
+  const previous = 'edges' in before ? before.edges : undefined;
+  const closure = (seeds: Iterable<string>, next: (key: string) => Iterable<string>) => {
+    const seen = new Set(seeds);
+    const stack = [...seen];
     while (stack.length) {
       for (const other of next(stack.pop()!)) {
         if (!seen.has(other)) {
@@ -247,13 +260,13 @@ function affectedBy(changed: Set<string>, edges: CallEdges, previous: CallEdges 
     }
     return seen;
   };
-  const up = closure(function* (key) {
+  const up = closure(changed, function* (key) {
     yield* edges.incoming.get(key) ?? [];
-    yield* previous.incoming.get(key) ?? [];
+    if (previous) yield* previous.incoming.get(key) ?? [];
   });
-  const down = closure(function* (key) {
+  const down = closure('formerTargets' in before ? [...changed, ...before.formerTargets] : changed, function* (key) {
     for (const edge of edges.outgoing.get(key) ?? []) yield edge.to;
-    for (const edge of previous.outgoing.get(key) ?? []) yield edge.to;
+    if (previous) for (const edge of previous.outgoing.get(key) ?? []) yield edge.to;
   });
   return { changed, up, down };
 }
