@@ -201,7 +201,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   };
   let factsByKey = factsOf(slot.factsByKey);
   for (let round = 0; round < MAX_WRAPPER_ROUNDS; round++) {
-    const next = computeWrapperSummaries(factsByKey.map);
+    const next = computeWrapperSummaries(factsByKey.map, [...entries.values()].map((e) => e.facts));
     const differing = changedWrappers(wrappers, next);
     const stale = [...entries.values()].filter((e) =>
       walkedNow.has(e) ? !consumedStillHolds(e, next) : differing.size > 0 && [...e.consumed.keys()].some((key) => differing.has(key)),
@@ -280,7 +280,9 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
 function changedWrappers(before: ReadonlyMap<string, WrapperSummary>, after: ReadonlyMap<string, WrapperSummary>): Set<string> {
   const differing = new Set<string>();
   for (const key of new Set([...before.keys(), ...after.keys()])) {
-    if (wrapperEntrySignature(before.get(key)) !== wrapperEntrySignature(after.get(key))) differing.add(key);
+    const a = before.get(key);
+    const b = after.get(key);
+    if (a !== b && wrapperEntrySignature(a) !== wrapperEntrySignature(b)) differing.add(key);
   }
   return differing;
 }

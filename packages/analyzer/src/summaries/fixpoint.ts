@@ -228,7 +228,7 @@ function changedSince(
   for (const key of new Set([...wrappers.keys(), ...previous.wrappers.keys()])) {
     const now = wrappers.get(key);
     const before = previous.wrappers.get(key);
-    if (wrapperEntrySignature(now) === wrapperEntrySignature(before) && now?.at === before?.at) continue;
+    if (now === before || (wrapperEntrySignature(now) === wrapperEntrySignature(before) && now?.at === before?.at)) continue;
     // a wrapper decides which callbacks of its callers run before the call returns: the callers' edges change too
     // (callers whose facts changed are in already, whatever they call now)
     changed.add(key);

@@ -1,63 +1,79 @@
 import ts from 'typescript';
 import type { CallSite, FunctionFacts, LockIdentity, WrapperSummary } from '../types.js';
+import { WorkQueue } from './work-queue.js';
 
 /**
  * Finds the functions whose callers need to know what they do to locks: acquire wrappers
  * (return with a lock held or hand back its releaser), release wrappers, and lock wrappers
- * (run a callback parameter while holding a lock). Wrappers of wrappers are found by
- * iterating: a parameter forwarded to a lock wrapper is itself run under that lock.
+ * (run a callback parameter while holding a lock). Wrappers of wrappers are found by a
+ * worklist: a parameter forwarded to a lock wrapper is itself run under that lock.
  */
-export function computeWrapperSummaries(facts: ReadonlyMap<string, FunctionFacts>): Map<string, WrapperSummary> {
+export function computeWrapperSummaries(
+  facts: ReadonlyMap<string, FunctionFacts>,
+  /** The same facts, file by file: each file's part of the first pass is then kept with its facts. */
+  files: Iterable<readonly FunctionFacts[]> = [[...facts.values()]],
+): Map<string, WrapperSummary> {
   const result = new Map<string, WrapperSummary>();
   const byKey = facts;
   const forwarding: CallSite[] = [];
-  for (const [key, f] of byKey) {
-    const sites = forwardingSites(f);
-    if (sites.length) forwarding.push(...sites);
-    // most functions do nothing to locks: no copy for them unless a forwarded parameter needs one
-    if (!ts.isSourceFile(f.info.node) && !isEmpty(ownOf(f))) result.set(key, ownSummary(f));
+  for (const fileFacts of files) {
+    const part = fileWrapperPart(fileFacts);
+    for (const site of part.forwarding) forwarding.push(site);
+    for (const [key, own] of part.own) result.set(key, own);
   }
+  // Own summaries are shared with later analyses: copied before the rounds add a parameter.
+  const copied = new Set<string>();
   const addParam = (fn: string, index: number, locks: LockIdentity[]) => {
-    if (!result.has(fn)) {
+    if (!copied.has(fn)) {
       const f = byKey.get(fn);
       result.set(fn, f && !ts.isSourceFile(f.info.node) ? ownSummary(f) : { heldOnExit: [], releasedOnExit: [], paramsUnderLock: new Map(), paramsImmediate: new Set() });
+      copied.add(fn);
     }
     return addParamTo(result.get(fn)!, index, locks);
   };
-  // Parameters run as callbacks: directly, or forwarded to a lock API or another wrapper.
-  for (let round = 0; round < 8; round++) {
-    let changed = false;
-    for (const site of forwarding) {
-      if (site.calleeParam) {
-        changed = addParam(site.calleeParam.function, site.calleeParam.index, heldAt(site, byKey.get(site.calleeParam.function)).runningCallback) || changed;
+  // Parameters run as callbacks: directly, or forwarded to a lock API or another wrapper. A call
+  // that forwards to a user function is looked at again only when that function gains a parameter.
+  const forwardingTo = new Map<string, CallSite[]>();
+  for (const site of forwarding) {
+    if (site.paramArgs.length === 0) continue;
+    for (const target of site.targets) {
+      const list = forwardingTo.get(target);
+      if (list) list.push(site);
+      else forwardingTo.set(target, [site]);
+    }
+  }
+  const worklist = new WorkQueue(forwarding);
+  while (worklist.size) {
+    const site = worklist.take();
+    const grown = new Set<string>();
+    const add = (fn: string, index: number, locks: LockIdentity[]) => {
+      if (addParam(fn, index, locks)) grown.add(fn);
+    };
+    if (site.calleeParam) add(site.calleeParam.function, site.calleeParam.index, heldAt(site, byKey.get(site.calleeParam.function)).runningCallback);
+    for (const forwarded of site.paramArgs) {
+      const locksHere = heldAt(site, byKey.get(forwarded.function)).takenInOwner;
+      const op = site.external?.kind === 'lock-op' ? site.external.op : undefined;
+      if (op && op.kind === 'run-callback') {
+        const index = op.callbackArg === -1 ? (site.node.arguments?.length ?? 0) - 1 : op.callbackArg;
+        if (index === forwarded.argIndex) add(forwarded.function, forwarded.index, [...locksHere, op.lock]);
+        continue;
       }
-      for (const forwarded of site.paramArgs) {
-        const locksHere = heldAt(site, byKey.get(forwarded.function)).takenInOwner;
-        const op = site.external?.kind === 'lock-op' ? site.external.op : undefined;
-        if (op && op.kind === 'run-callback') {
-          const index = op.callbackArg === -1 ? (site.node.arguments?.length ?? 0) - 1 : op.callbackArg;
-          if (index === forwarded.argIndex) {
-            changed = addParam(forwarded.function, forwarded.index, [...locksHere, op.lock]) || changed;
-          }
-          continue;
-        }
-        if (site.external?.kind === 'callback-api' && site.external.timing === 'immediate') {
-          changed = addParam(forwarded.function, forwarded.index, locksHere) || changed;
-          continue;
-        }
-        for (const target of site.targets) {
-          const wrapper = result.get(target);
-          const under = wrapper?.paramsUnderLock.get(forwarded.argIndex);
-          if (under) {
-            const substituted = under.map((l) => substitute(l, site.lockArgs)).filter((l): l is LockIdentity => !!l);
-            changed = addParam(forwarded.function, forwarded.index, [...locksHere, ...substituted]) || changed;
-          } else if (wrapper?.paramsImmediate.has(forwarded.argIndex)) {
-            changed = addParam(forwarded.function, forwarded.index, locksHere) || changed;
-          }
+      if (site.external?.kind === 'callback-api' && site.external.timing === 'immediate') {
+        add(forwarded.function, forwarded.index, locksHere);
+        continue;
+      }
+      for (const target of site.targets) {
+        const wrapper = result.get(target);
+        const under = wrapper?.paramsUnderLock.get(forwarded.argIndex);
+        if (under) {
+          const substituted = under.map((l) => substitute(l, site.lockArgs)).filter((l): l is LockIdentity => !!l);
+          add(forwarded.function, forwarded.index, [...locksHere, ...substituted]);
+        } else if (wrapper?.paramsImmediate.has(forwarded.argIndex)) {
+          add(forwarded.function, forwarded.index, locksHere);
         }
       }
     }
-    if (!changed) break;
+    for (const fn of grown) for (const dependent of forwardingTo.get(fn) ?? []) worklist.add(dependent);
   }
   for (const [key, summary] of result) if (isEmpty(summary)) result.delete(key);
   return result;
@@ -66,18 +82,28 @@ export function computeWrapperSummaries(facts: ReadonlyMap<string, FunctionFacts
 // Facts never change once walked, and an editor's next analysis reuses those of unchanged files.
 const forwardingCache = new WeakMap<FunctionFacts, readonly CallSite[]>();
 const ownCache = new WeakMap<FunctionFacts, WrapperSummary>();
+const fileCache = new WeakMap<readonly FunctionFacts[], { own: [string, WrapperSummary][]; forwarding: CallSite[] }>();
+
+/** A file's share of the first pass: its functions that do something to locks, and its forwarding calls. */
+function fileWrapperPart(fileFacts: readonly FunctionFacts[]): { own: [string, WrapperSummary][]; forwarding: CallSite[] } {
+  let part = fileCache.get(fileFacts);
+  if (!part) {
+    part = { own: [], forwarding: [] };
+    for (const f of fileFacts) {
+      part.forwarding.push(...forwardingSites(f));
+      // most functions do nothing to locks: no entry unless a forwarded parameter needs one
+      if (!ts.isSourceFile(f.info.node) && !isEmpty(ownOf(f))) part.own.push([f.info.key, ownOf(f)]);
+    }
+    fileCache.set(fileFacts, part);
+  }
+  return part;
+}
 
 /** The calls through which a parameter may be run as a callback: the only ones the rounds look at. */
 function forwardingSites(f: FunctionFacts): readonly CallSite[] {
   let sites = forwardingCache.get(f);
   if (!sites) forwardingCache.set(f, (sites = f.calls.filter((site) => site.calleeParam || (site.paramArgs.length > 0 && mayRunArguments(site)))));
   return sites;
-}
-
-function ownOf(f: FunctionFacts): WrapperSummary {
-  let own = ownCache.get(f);
-  if (!own) ownCache.set(f, (own = computeOwnSummary(f)));
-  return own;
 }
 
 /**
@@ -93,7 +119,14 @@ function mayRunArguments(site: CallSite): boolean {
   );
 }
 
-/** What the function's own body does to locks; a fresh copy, since the rounds add parameters to it. */
+/** What the function's own body does to locks, shared by every analysis that reuses its facts: never changed. */
+function ownOf(f: FunctionFacts): WrapperSummary {
+  let own = ownCache.get(f);
+  if (!own) ownCache.set(f, (own = computeOwnSummary(f)));
+  return own;
+}
+
+/** A fresh copy of `ownOf`, for the rounds to add parameters to. */
 function ownSummary(f: FunctionFacts): WrapperSummary {
   return { ...ownOf(f), paramsUnderLock: new Map(), paramsImmediate: new Set() };
 }
