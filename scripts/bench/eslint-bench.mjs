@@ -2,9 +2,10 @@
 //  1. a full ESLint run with every lockwise rule against the same run with only
 //     @typescript-eslint/no-floating-promises (both type-aware, same parser and program),
 //     alternating processes, ratio per pair;
-//  2. a warm re-lint: one ESLint process lints the project, then edits one file's text again and
-//     again (as an editor does on each keystroke pause) and records the lockwise time of each
-//     re-lint (analysis and rule checks inside the ESLint rules), reporting p50 and p95.
+//  2. a warm re-lint: one ESLint process lints the project, then edits one file's text at a time,
+//     going round files of several subsystems (as an editor does on each keystroke pause), and
+//     records the lockwise time of each re-lint (analysis and rule checks inside the ESLint
+//     rules), reporting p50 and p95.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,21 +47,28 @@ async function fullLint(dir, set) {
   console.log(JSON.stringify({ ms: performance.now() - started }));
 }
 
-/** Child process: warm re-lints of one edited file; prints the lockwise time of each. */
+/**
+ * Child process: warm re-lints of one edited file at a time; prints the lockwise time of each.
+ * The edits go round several files of different subsystems, and each one types into a method
+ * body, which moves every position after it, as typing does.
+ */
 async function relint(dir, edits) {
   const { eslintFaceTimings } = await import('@lockwise/rules');
   const eslint = await createEslint(dir, await lockwiseRules());
   await eslint.lintFiles(['src/**/*.ts']);
-  const file = path.join(dir, 'src', 'sub00', 'module0.ts');
-  const original = fs.readFileSync(file, 'utf8');
+  const subsystems = fs.readdirSync(path.join(dir, 'src')).filter((d) => d.startsWith('sub')).sort();
+  const files = subsystems.flatMap((sub, i) => (i % Math.max(1, Math.floor(subsystems.length / 4)) === 0 ? [path.join(dir, 'src', sub, `module${i % 7}.ts`)] : []));
+  const originals = new Map(files.map((file) => [file, fs.readFileSync(file, 'utf8')]));
   const samples = [];
   for (let i = 0; i < edits; i++) {
-    const text = original.replace('this.version += 1;', `this.version += ${i + 2};`);
+    const file = files[i % files.length];
+    const text = originals.get(file).replace('this.version += 1;', `this.version += ${'1'.repeat(2 + (i % 5))};`);
+    if (text === originals.get(file)) throw new Error(`${file}: the benchmark edit found nothing to change`);
     eslintFaceTimings.ms = 0;
     await eslint.lintText(text, { filePath: file });
     samples.push(eslintFaceTimings.ms);
   }
-  console.log(JSON.stringify({ samples }));
+  console.log(JSON.stringify({ samples, files: files.map((f) => path.relative(dir, f)) }));
 }
 
 function child(args) {
@@ -92,6 +100,6 @@ else {
     console.log(`run ${i + 1}: all lockwise rules ${(a.ms / 1000).toFixed(1)} s, no-floating-promises only ${(b.ms / 1000).toFixed(1)} s`);
   }
   console.log(`ESLint with every lockwise rule / with no-floating-promises only: median ratio ${median(ratios).toFixed(2)}× (lockwise adds ${((median(ratios) - 1) * 100).toFixed(0)}%)\n`);
-  const { samples } = child(['relint', dir, String(Number(process.env.BENCH_EDITS ?? 20))]);
-  console.log(`warm re-lint of one edited file, lockwise time over ${samples.length} edits: p50 ${median(samples).toFixed(0)} ms, p95 ${percentile(samples, 95).toFixed(0)} ms`);
+  const { samples, files } = child(['relint', dir, String(Number(process.env.BENCH_EDITS ?? 20))]);
+  console.log(`warm re-lint of one edited file (round ${files.join(', ')}), lockwise time over ${samples.length} edits: p50 ${median(samples).toFixed(0)} ms, p95 ${percentile(samples, 95).toFixed(0)} ms`);
 }

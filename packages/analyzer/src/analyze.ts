@@ -12,7 +12,7 @@ import type { AnalyzerOptions } from './options.js';
 import { locationOf, relativePosix, toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
 import { computeWrapperSummaries, wrapperEntrySignature } from './summaries/wrappers.js';
-import { analysisCounters, cacheSlot, consumedStillHolds, importedFiles, isReusable, type FileEntry } from './incremental/file-cache.js';
+import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, importedFiles, isReusable, type FileEntry } from './incremental/file-cache.js';
 import { nodeMemo } from './incremental/node-memo.js';
 import { carrier } from './incremental/carried.js';
 import { mapByParts, type PartsMap } from './incremental/parts-map.js';
@@ -55,10 +55,15 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const rootDir = toPosix(path.resolve(options.rootDir));
   const progress = options.onProgress ?? (() => {});
   const checker = program.getTypeChecker();
-  const sourceFiles = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !isExternalFile(program, sf));
-  const programFiles = new Set(sourceFiles);
-  const subsystemOf = createSubsystemResolver(rootDir, sourceFiles.map((sf) => sf.fileName), options.subsystems);
   const slot = cacheSlot(optionsKey);
+  const sourceFiles = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !isExternal(slot, program, sf));
+  const programFiles = new Set(sourceFiles);
+  const fileNames = sourceFiles.map((sf) => sf.fileName);
+  // the same files keep their owners: resolving them again costs a path computation per file
+  if (!slot.subsystems || slot.subsystems.fileNames.length !== fileNames.length || slot.subsystems.fileNames.some((name, i) => name !== fileNames[i])) {
+    slot.subsystems = { fileNames, resolve: createSubsystemResolver(rootDir, fileNames, options.subsystems) };
+  }
+  const subsystemOf = slot.subsystems.resolve;
   const version = ++slot.version;
   // This analysis updates the slot's maps in place: the previous one no longer holds its program's answers.
   if (slot.latest && slot.latest.program !== program) cache.get(slot.latest.program)?.delete(slot.latest.key);
@@ -274,6 +279,13 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     subsystemOf,
   };
   return analysis;
+}
+
+/** Library files are library files in every program of the project that holds them, and project files project files. */
+function isExternal(slot: CacheSlot, program: ts.Program, sf: ts.SourceFile): boolean {
+  let external = slot.external.get(sf);
+  if (external === undefined) slot.external.set(sf, (external = isExternalFile(program, sf)));
+  return external;
 }
 
 /** Functions whose wrapper summary reads differently to a caller's walk in `after` than in `before`. */

@@ -45,6 +45,10 @@ export interface CacheSlot {
   functionsByNode: WeakMap<ts.Node, FunctionInfo>;
   /** The info lists already in `functionsByNode`. */
   indexedInfos: WeakSet<readonly FunctionInfo[]>;
+  /** The files the latest analysis took as the project's, and who owns each. */
+  subsystems?: { fileNames: readonly string[]; resolve: (fileName: string) => string };
+  /** Whether a file is a library or default-library file, for the files this slot's programs hold. */
+  external: WeakMap<ts.SourceFile, boolean>;
   /** The program and options key of the latest analysis: superseded by the next one (see `analyzeProgram`). */
   latest?: { program: ts.Program; key: string };
   /** Query results carried to the next analysis (see `Analysis.carry`), with the version that computed them. */
@@ -60,7 +64,7 @@ export function cacheSlot(optionsKey: string): CacheSlot {
   if (slot) {
     slots.delete(optionsKey);
   } else {
-    slot = { entries: new WeakMap(), wrappers: new Map(), version: 0, carried: new Map(), functionsByNode: new WeakMap(), indexedInfos: new WeakSet() };
+    slot = { entries: new WeakMap(), wrappers: new Map(), version: 0, carried: new Map(), functionsByNode: new WeakMap(), indexedInfos: new WeakSet(), external: new WeakMap() };
     if (slots.size >= MAX_SLOTS) slots.delete(slots.keys().next().value as string);
   }
   slots.set(optionsKey, slot);

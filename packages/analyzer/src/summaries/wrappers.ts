@@ -222,8 +222,17 @@ function dedupe(locks: LockIdentity[]): LockIdentity[] {
 }
 
 /** Stable text of one wrapper summary ('' for none): what a caller's walk depended on. */
+const signatures = new WeakMap<WrapperSummary, string>();
+
 export function wrapperEntrySignature(w: WrapperSummary | undefined): string {
   if (!w) return '';
+  // asked for every lookup every walked file made, on every analysis: own summaries are shared objects
+  let signature = signatures.get(w);
+  if (signature === undefined) signatures.set(w, (signature = computeSignature(w)));
+  return signature;
+}
+
+function computeSignature(w: WrapperSummary): string {
   return `${w.heldOnExit.map((l) => l.id).join(',')}|${w.releasedOnExit.map((l) => l.id).join(',')}|${w.returns ? `${w.returns.lock.id}:${w.returns.what}` : ''}|${[...w.paramsUnderLock].map(([i, ls]) => `${i}:${ls.map((l) => l.id).join('+')}`).join(',')}|${[...w.paramsImmediate].join(',')}`;
 }
 
