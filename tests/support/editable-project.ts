@@ -9,6 +9,8 @@ import { REPO_ROOT, VIRTUAL_COMPILER_OPTIONS, virtualCompilerHost } from './virt
  * An editor in miniature: program versions over in-memory files that reuse the `SourceFile` of
  * every file whose text did not change, as TypeScript's language service does.
  */
+let coldAnalyses = 0;
+
 export class EditableProject {
   readonly rootDir: string;
   private readonly texts = new Map<string, string>();
@@ -64,8 +66,8 @@ export class EditableProject {
     const before = analysisCounters.summariesComputed;
     const warm = analyzeProgram(program, { rootDir: this.rootDir });
     const recomputed = analysisCounters.summariesComputed - before;
-    // equivalent options under another cache key: nothing carried over from earlier programs
-    const cold = analyzeProgram(program, { rootDir: this.rootDir, locks: {} });
+    // equivalent options no earlier analysis had: a cache slot of its own, nothing carried over
+    const cold = analyzeProgram(program, { rootDir: this.rootDir, locks: { reentrant: [`(no such lock ${coldAnalyses++})`] } });
     return { warm, cold, recomputed };
   }
 }
