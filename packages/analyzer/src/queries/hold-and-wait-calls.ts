@@ -31,6 +31,9 @@ export interface GateContribution {
   underLock: string[];
 }
 
+/** Functions whose acquisitions and events were computed, for tests: an edit must not recompute the world. */
+export const holdAndWaitCounters = { acquisitionsComputed: 0, eventsComputed: 0 };
+
 interface SiteAcquisition {
   acquisition: Acquisition;
   /** Locks held only for this part of the call: the lock a callback argument runs under. */
@@ -76,6 +79,7 @@ export class WaitingCalls {
 
   /** What a function waits to acquire, walking its calls in flow order so releases are seen before what follows them. */
   acquisitionsOf(f: FunctionFacts, acquired: AcquisitionsOf): Map<string, Acquisition> {
+    holdAndWaitCounters.acquisitionsComputed++;
     const result = new Map<string, Acquisition>();
     const waited = sitesWaitedOn(f);
     const dropped: LockIdentity[] = [];
@@ -189,6 +193,7 @@ export class WaitingCalls {
 
   /** The hold-and-wait events at the calls of one function. */
   eventsOf(f: FunctionFacts, gates: ReadonlySet<string>, acquired: AcquisitionsOf): HoldAndWait[] {
+    holdAndWaitCounters.eventsComputed++;
     const events: HoldAndWait[] = [];
     const waited = sitesWaitedOn(f);
     for (const site of f.calls) {

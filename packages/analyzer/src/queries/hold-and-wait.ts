@@ -9,6 +9,7 @@ import { storedCallbackTargets } from './stored-callbacks.js';
 
 export type { Acquisition, HoldAndWait, HoldAndWaitResult, LockInstance } from './hold-and-wait-types.js';
 export { distinctInstances, isSingleInstance } from './lock-instances.js';
+export { holdAndWaitCounters } from './hold-and-wait-calls.js';
 
 /**
  * Everything hold-and-wait knows about a program version, carried to the next one (see
