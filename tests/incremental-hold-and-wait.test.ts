@@ -247,3 +247,38 @@ export async function pong(n: number): Promise<void> { if (n > 0) await ping(n -
 function scopeOf(analysis: Analysis, file: string): Set<ts.SourceFile> {
   return new Set(analysis.sourceFiles.filter((sf) => analysis.relativePath(sf.fileName) === file));
 }
+
+/** Edits of fixture projects that keep a file's lock structure but move every position, or change what it waits for. */
+const EDITS: ((text: string) => string | undefined)[] = [
+  (text) => `// edited\n${text}`,
+  (text) => (text.includes('await ') ? text.replace('await ', '') : undefined),
+  (text) => {
+    const match = /\.(acquire|runExclusive|lock)\(/.exec(text);
+    return match ? `${text.slice(0, match.index)}.toString(${text.slice(match.index + match[0].length)}` : undefined;
+  },
+];
+
+describe('incremental hold-and-wait over fixture projects: every answer is the cold one, edit after edit', () => {
+  for (const [dir, files] of [['fixtures/demo-app', 1], ['fixtures/scenarios/deadlock-three-files', 3]] as const) {
+    it(dir, { timeout: 300_000 }, () => {
+      const project = EditableProject.fromFixture(`hw-${dir.replace(/\W/g, '-')}`, dir);
+      let { warm, cold } = versions(project);
+      expect(digest(warm)).toEqual(digest(cold));
+      expect(digest(cold).events.length).toBeGreaterThan(0);
+      const busiest = project.files.sort((a, b) => (project.text(b).match(/acquire|runExclusive/g)?.length ?? 0) - (project.text(a).match(/acquire|runExclusive/g)?.length ?? 0)).slice(0, files);
+      for (const file of busiest) {
+        const original = project.text(file);
+        for (const [i, edit] of EDITS.entries()) {
+          const changed = edit(original);
+          if (changed === undefined) continue;
+          project.edit(file, () => changed);
+          ({ warm, cold } = versions(project));
+          expect(digest(warm), `${file}: edit ${i}`).toEqual(digest(cold));
+          project.edit(file, () => original);
+          ({ warm, cold } = versions(project));
+          expect(digest(warm), `${file}: edit ${i}, put back`).toEqual(digest(cold));
+        }
+      }
+    });
+  }
+});
