@@ -13,11 +13,10 @@ export { holdAndWaitCounters } from './hold-and-wait-calls.js';
 
 /**
  * Everything hold-and-wait knows about a program version, carried to the next one (see
- * `Analysis.carry`) and brought up to date there in place. Only the analysis that last did so
- * (`owner`) may read it: an older one asked again builds its own.
+ * `Analysis.carry`) and brought up to date there in place: like the analysis's own maps, it
+ * answers for the newest analysis of its project only (see `analyzeProgram`).
  */
 interface State {
-  owner: object;
   acquisitions: AcquisitionState;
   gates: GateState;
   /** Per function, its events once asked for; dropped when anything they were computed from changes. */
@@ -27,7 +26,6 @@ interface State {
 }
 
 interface PerAnalysis {
-  token: object;
   state: State;
   calls: WaitingCalls;
   results: Map<string, HoldAndWaitResult>;
@@ -62,22 +60,19 @@ export function holdAndWait(analysis: Analysis, scope?: FileScope): HoldAndWaitR
 }
 
 function current(analysis: Analysis): PerAnalysis {
-  const cached = cache.get(analysis);
-  if (cached && cached.state.owner === cached.token) return cached;
-  const token = {};
-  const stored = storedCallbackTargets(analysis);
-  const calls = new WaitingCalls(analysis, stored);
-  // a state another version took over is no longer this analysis's: compute it again, cold
-  const state = cached ? update(undefined, analysis, calls, stored, token) : analysis.carry<State>('hold-and-wait', (previous) => update(previous, analysis, calls, stored, token));
-  const entry = { token, state, calls, results: new Map() };
-  cache.set(analysis, entry);
+  let entry = cache.get(analysis);
+  if (!entry) {
+    const stored = storedCallbackTargets(analysis);
+    const calls = new WaitingCalls(analysis, stored);
+    const state = analysis.carry<State>('hold-and-wait', (previous) => update(previous, analysis, calls, stored));
+    entry = { state, calls, results: new Map() };
+    cache.set(analysis, entry);
+  }
   return entry;
 }
 
-function update(previous: Carried<State> | undefined, analysis: Analysis, calls: WaitingCalls, stored: ReadonlyMap<CallSite, readonly string[]>, owner: object): State {
-  const state: State = previous?.value ?? { owner, acquisitions: emptyAcquisitionState(), gates: emptyGateState(), events: new Map(), stored: new Map() };
-  // taken over before anything changes: should this throw half-way, no analysis reads the state again
-  state.owner = owner;
+function update(previous: Carried<State> | undefined, analysis: Analysis, calls: WaitingCalls, stored: ReadonlyMap<CallSite, readonly string[]>): State {
+  const state: State = previous?.value ?? { acquisitions: emptyAcquisitionState(), gates: emptyGateState(), events: new Map(), stored: new Map() };
   const seeds = previous ? new Set([...previous.delta.changed, ...storedChanges(previous.value.stored, stored)]) : new Set(analysis.facts.keys());
   state.stored = stored;
   const replaced = updateAcquisitions(state.acquisitions, calls, analysis.facts, seeds);
@@ -109,21 +104,17 @@ function eventsOf(entry: PerAnalysis, f: FunctionFacts): readonly HoldAndWait[] 
   return events;
 }
 
-/**
- * The maps of a result are copies made when first read (the rules read only the events): the
- * state they come from moves on with the next program version.
- */
+/** The per-function maps of a result list every function: made when first read (the rules read only the events). */
 function resultOf(analysis: Analysis, entry: PerAnalysis, events: HoldAndWait[]): HoldAndWaitResult {
+  const { acquisitions: acquired, gates } = entry.state;
   let acquisitions: Map<string, Acquisitions> | undefined;
   let entryGates: Map<string, ReadonlySet<string>> | undefined;
   return {
     events,
     get acquisitions() {
-      const values = current(analysis).state.acquisitions.values;
-      return (acquisitions ??= new Map([...analysis.facts.keys()].map((key) => [key, values.get(key) ?? new Map()])));
+      return (acquisitions ??= new Map([...analysis.facts.keys()].map((key) => [key, acquired.values.get(key) ?? new Map()])));
     },
     get entryGates() {
-      const gates = current(analysis).state.gates;
       return (entryGates ??= new Map([...analysis.facts.keys()].map((key) => [key, new Set(entryGatesOf(gates, key))])));
     },
   };
