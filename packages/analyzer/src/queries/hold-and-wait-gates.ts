@@ -49,10 +49,9 @@ export function updateGates(state: GateState, calls: WaitingCalls, facts: Readon
     state.contributions.delete(key);
     state.callers.delete(key);
     const f = facts.get(key);
-    if (!f) {
-      state.gates.delete(key);
-      continue;
-    }
+    // gates of its own only while it is a gate root (a callback written in place has its root's)
+    if (!isGateRoot(facts, key)) state.gates.delete(key);
+    if (!f) continue;
     setRoot(state, key, calls.gateRoot(f));
     const byTarget = new Map<string, GateContribution[]>();
     for (const entry of calls.gateEntries(f)) {
