@@ -1,4 +1,4 @@
-import type { Analysis, TraceStep } from '@lockwise/analyzer';
+import { inScope, type Analysis, type TraceStep } from '@lockwise/analyzer';
 import { lockOrderCycles, lockOrderGraph, type LockOrderEdge, type LockOrderWitness } from './support/consistent-lock-order-graph.js';
 import { acquisitionSubsystem, at } from './support/no-reentrant-acquire-trace.js';
 import { defineRule, type RuleReport } from './support/rule.js';
@@ -41,7 +41,7 @@ export default defineRule<Options>({
     },
     defaultOptions: { reportUnknownKeys: false, maxCycles: 1000 },
   },
-  check(analysis, options) {
+  check(analysis, options, scope) {
     const graph = lockOrderGraph(analysis);
     const edges = new Map(graph.edges.map((e) => [`${e.from}\0${e.to}`, e]));
     const reports: RuleReport[] = [];
@@ -50,6 +50,8 @@ export default defineRule<Options>({
       const cycleEdges = cycle.map((from, i) => edges.get(`${from}\0${cycle[(i + 1) % cycle.length]}`)!);
       cycleEdges.forEach((edge, i) => {
         for (const witness of edge.witnesses) {
+          // the cycles are the whole program's; a scoped run reports only the edges made in its files
+          if (!inScope(scope, witness.event.site.node)) continue;
           const others = unserializedPartners(cycleEdges, i, witness);
           if (others) reports.push(report(analysis, cycle, i, witness, others));
         }

@@ -1,4 +1,4 @@
-import { holdAndWait, type Analysis, type HoldAndWait, type LockKind, type SourceLocation, type TraceStep } from '@lockwise/analyzer';
+import { holdAndWait, type Analysis, type HoldAndWait, type LockIdentity, type LockKind, type SourceLocation, type TraceStep } from '@lockwise/analyzer';
 import { holdAndWaitSteps } from './no-reentrant-acquire-trace.js';
 
 /** A lock of the order graph. */
@@ -32,6 +32,11 @@ export interface LockOrderGraph {
 }
 
 const cache = new WeakMap<Analysis, LockOrderGraph>();
+/**
+ * An event's witness, kept across program versions: hold-and-wait hands back the same event
+ * object only while every node it names is unchanged, so its locations and trace still hold.
+ */
+const witnesses = new WeakMap<HoldAndWait, LockOrderWitness>();
 
 /**
  * The program's lock-order graph: an edge A → B wherever B is acquired (and waited for) while A
@@ -53,7 +58,7 @@ export function lockOrderGraph(analysis: Analysis): LockOrderGraph {
     if (seen.has(identity)) continue;
     seen.add(identity);
     for (const lock of [from, to]) {
-      if (!nodes.has(lock.id)) nodes.set(lock.id, { id: lock.id, library: lock.library, kind: lock.kind, subsystem: analysis.locks.get(lock.id)?.subsystem });
+      if (!nodes.has(lock.id)) nodes.set(lock.id, lockNode(analysis, lock));
     }
     const key = `${from.id}\0${to.id}`;
     let edge = edges.get(key);
@@ -61,13 +66,18 @@ export function lockOrderGraph(analysis: Analysis): LockOrderGraph {
       edge = { from: from.id, to: to.id, witnesses: [] };
       edges.set(key, edge);
     }
-    edge.witnesses.push({
-      event,
-      location: analysis.location(event.site.node),
-      function: event.function,
-      gates: event.gates,
-      trace: holdAndWaitSteps(analysis, event, `acquires ${to.id} while ${from.id} is held`),
-    });
+    let witness = witnesses.get(event);
+    if (!witness) {
+      witness = {
+        event,
+        location: analysis.location(event.site.node),
+        function: event.function,
+        gates: event.gates,
+        trace: holdAndWaitSteps(analysis, event, `acquires ${to.id} while ${from.id} is held`),
+      };
+      witnesses.set(event, witness);
+    }
+    edge.witnesses.push(witness);
   }
   const graph = {
     nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
@@ -75,6 +85,22 @@ export function lockOrderGraph(analysis: Analysis): LockOrderGraph {
   };
   cache.set(analysis, graph);
   return graph;
+}
+
+/**
+ * A lock of the graph. Its owner comes from the lock inventory, which reads every function's
+ * facts: looked up when a report prints it, not on every re-lint of the rule.
+ */
+function lockNode(analysis: Analysis, lock: LockIdentity): LockOrderNode {
+  let subsystem: { value: string | undefined } | undefined;
+  return {
+    id: lock.id,
+    library: lock.library,
+    kind: lock.kind,
+    get subsystem() {
+      return (subsystem ??= { value: analysis.locks.get(lock.id)?.subsystem }).value;
+    },
+  };
 }
 
 /** The graph as plain data (no compiler nodes): what a JSON, SARIF or HTML audit report prints. */
