@@ -40,3 +40,4 @@ export { callSiteAt, doesWork, isPromiseTyped, startsAsyncWork } from './queries
 export * from './load/index.js';
 export { storedCallbackTargets } from './queries/stored-callbacks.js';
 export { factsInScope, inScope, scopeKey, type FileScope } from './queries/scope.js';
+export { compareFacts, compareFiles, factsByFile, factsOfFile, perFile } from './queries/file-index.js';
