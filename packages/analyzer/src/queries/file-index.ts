@@ -65,15 +65,17 @@ function regroup(previous: Grouping, facts: ReadonlyMap<string, FunctionFacts>, 
 
 /**
  * An index over one file's facts, built once per walk of the file and shared by every program
- * version that reuses the walk. `build` must read nothing but the facts (and their nodes).
+ * version that reuses the walk. `build` may read the facts and their nodes, and ask the checker
+ * about the file's own nodes (what `Analysis.memo` allows: a reused walk means the file and the
+ * files it resolved into are unchanged); nothing of other functions' summaries.
  */
-export function perFile<T>(build: (facts: readonly FunctionFacts[]) => T): (analysis: Analysis, file: ts.SourceFile) => T {
+export function perFile<T>(build: (facts: readonly FunctionFacts[], analysis: Analysis) => T): (analysis: Analysis, file: ts.SourceFile) => T {
   const built = new WeakMap<readonly FunctionFacts[], T>();
   return (analysis, file) => {
     const facts = factsOfFile(analysis, file);
     let value = built.get(facts);
     if (value === undefined) {
-      value = build(facts);
+      value = build(facts, analysis);
       built.set(facts, value);
     }
     return value;
