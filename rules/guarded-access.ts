@@ -2,8 +2,8 @@ import ts from 'typescript';
 import {
   factsInScope,
   inScope,
+  carriedMustHoldOnEntry,
   isWithin,
-  mustHoldOnEntry,
   programAnnotations,
   stripExpression,
   symbolAt,
@@ -118,8 +118,20 @@ class GuardChecker {
 
   /** Locks every caller holds, per function: computed once, and only when something needs a lock held. */
   private get must(): ReadonlyMap<string, ReadonlySet<string>> {
-    this.mustCache ??= this.options.trustCallers ? mustHoldOnEntry(this.analysis, (key) => [...this.assumed(key)]) : new Map();
+    this.mustCache ??= this.options.trustCallers ? carriedMustHoldOnEntry(this.analysis, 'guarded-access', (key) => [...this.assumed(key)], this.assumptions()) : new Map();
     return this.mustCache;
+  }
+
+  /**
+   * What `assumed` answers beyond the facts, as text: the locks each function `@requires` or
+   * `@releases` (a callback inherits its enclosing function's, which its facts decide).
+   */
+  private assumptions(): string {
+    const own = [...this.annotations.functions].map(([key, annotations]) => [
+      key,
+      annotations.filter((a) => a.kind === 'requires' || a.kind === 'releases').flatMap((a) => a.refs.filter((r) => r.id && r.paramIndex === undefined).map((r) => r.id)),
+    ]);
+    return JSON.stringify(own.filter(([, ids]) => ids!.length > 0));
   }
 
   // ------------------------------------------------------------ annotations that resolve to nothing

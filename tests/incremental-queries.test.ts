@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import ts from 'typescript';
 import {
+  carriedMustHoldOnEntry,
+  mustHoldOnEntry,
   callSiteAt,
   deferredParam,
   deferredParams,
@@ -68,6 +70,15 @@ function queryLines(analysis: Analysis): string[] {
     if (lazy.length !== writers.length || lazy.some((w, i) => w.access !== writers[i]!.access || w.heldOnEntry.join() !== writers[i]!.heldOnEntry.join())) lines.push(`writers of ${base} differ`);
   }
   for (const [id, lock] of analysis.locks) lines.push(`lock ${id} ${JSON.stringify({ ...lock, declaredAt: lock.declaredAt && analysis.relativePath(lock.declaredAt.file) + lock.declaredAt.line, acquireSites: lock.acquireSites.map((s) => `${analysis.relativePath(s.file)}:${s.line}:${s.column}`) })}`);
+  // what every caller holds, carried with assumptions of its own, against a computation from scratch
+  const assumed = (key: string) => (key.includes('prune') ? ['SessionManager#mutex'] : []);
+  const carried = carriedMustHoldOnEntry(analysis, 'test', assumed, 'prune holds SessionManager#mutex');
+  const scratch = mustHoldOnEntry(analysis, assumed);
+  for (const [key, locks] of scratch) {
+    lines.push(`must ${key}: ${[...locks].sort().join(',')}`);
+    if ([...(carried.get(key) ?? [])].sort().join() !== [...locks].sort().join()) lines.push(`carried must of ${key} differs`);
+  }
+  if (carried.size !== scratch.size) lines.push('carried must has other functions');
   const annotations = programAnnotations(analysis);
   for (const a of annotations.all) lines.push(`annotation @${a.kind} ${name(analysis, a.tag)} ${JSON.stringify(a.refs)}`);
   for (const [key, list] of annotations.functions) lines.push(`annotated ${key} ${list.map((a) => a.kind).join(',')}`);
@@ -147,6 +158,33 @@ export class Store {
 `;
 
 describe('answers that depend on another file follow its edits', () => {
+  it('a guarded helper whose callers, in another file, stop holding its lock', () => {
+    const project = new EditableProject('queries-must-hold', {
+      'src/store/counter.ts': `import { Mutex } from 'async-mutex';
+export class Counter {
+  readonly mu = new Mutex();
+  /** @guardedBy mu */
+  private count = 0;
+  bump(): void { this.count += 1; }
+  twice(): void { this.bump(); this.bump(); }
+}
+`,
+      'src/app/use.ts': `import { Counter } from '../store/counter.js';
+export async function first(c: Counter): Promise<void> { await c.mu.runExclusive(() => c.twice()); }
+export async function second(c: Counter): Promise<void> { await c.mu.runExclusive(() => { c.bump(); }); }
+`,
+    });
+    const guarded = () => scopedLines(project.analyseBothWays().warm).filter((l) => l.includes('guarded-access'));
+    expectSameAnswers(project, 'every caller holds the lock');
+    expect(guarded()).toEqual([]);
+    project.edit('src/app/use.ts', (text) => text.replace('await c.mu.runExclusive(() => { c.bump(); });', 'c.bump();'));
+    expectSameAnswers(project, 'one caller stops holding it');
+    expect(guarded().join('\n')).toContain('writes `Counter#count` without holding');
+    project.edit('src/app/use.ts', (text) => text.replace('c.bump();', 'await c.mu.runExclusive(() => { c.bump(); });'));
+    expectSameAnswers(project, 'it holds it again');
+    expect(guarded()).toEqual([]);
+  });
+
   const sources = {
     'src/app/store.ts': LOCKED,
     'src/util/defer.ts': `export function later(fn: () => void): void { queue(fn); }

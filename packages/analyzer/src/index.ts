@@ -17,7 +17,7 @@ export { distinctInstances, holdAndWait, isSingleInstance, type Acquisition, typ
 export { staleStateWrites, stateWriters, stateWritersOf, stateBase, sameState, type StaleWrite, type StateRead, type StateWriter, type Crossing } from './queries/stale-state.js';
 export { alwaysThrows, isWithin, mayThrow, protectionOf, throwPointsOf, tryStatementsOf, type Protection, type ThrowPoint } from './queries/exceptional-flow.js';
 export { annotatedLocks, closest, FUNCTION_ANNOTATIONS, hasAnnotation, lockNames, programAnnotations, type Annotation, type FunctionAnnotationKind, type GuardedState, type LockRef, type ProgramAnnotations } from './queries/lock-annotations.js';
-export { mustHoldOnEntry } from './queries/must-hold.js';
+export { carriedMustHoldOnEntry, mustHoldOnEntry } from './queries/must-hold.js';
 export {
   lockFlow,
   originStep,

@@ -49,8 +49,8 @@ interface Store {
 interface FileCallbacks {
   facts: readonly FunctionFacts[];
   offers: Offer[];
-  /** `this.handlers.push(fn)`: stores through a collection method, whatever the parameter receives. */
-  methodStores: (Store & { forwarded: { function: string; index: number } })[];
+  /** `this.handlers.push(fn)`: per function, stores of its parameters through a collection method. */
+  methodStores: Map<string, Store[]>;
   /** `this.onChange = fn`, per function, found when some call passes one of its parameters a callback. */
   assigned: Map<string, Store[]>;
   /** Where a function's own assignments come among the file's stores: after those of its calls. */
@@ -67,7 +67,7 @@ function fileCallbacks(analysis: Analysis, file: ts.SourceFile): FileCallbacks {
   const facts = factsOfFile(analysis, file);
   const known = files.get(facts);
   if (known && [...known.elsewhere].every((other) => analysis.program.getSourceFile(other.fileName) === other)) return known;
-  const part: FileCallbacks = { facts, offers: [], methodStores: [], assigned: new Map(), assignedOrder: new Map(), invocations: [], elsewhere: new Set() };
+  const part: FileCallbacks = { facts, offers: [], methodStores: new Map(), assigned: new Map(), assignedOrder: new Map(), invocations: [], elsewhere: new Set() };
   const note = (container: ts.Node) => {
     const holder = container.getSourceFile();
     if (holder !== file) part.elsewhere.add(holder);
@@ -78,7 +78,7 @@ function fileCallbacks(analysis: Analysis, file: ts.SourceFile): FileCallbacks {
     for (const site of f.calls) {
       if (site.callbackArgs.length > 0 && site.targets.length > 0) part.offers.push({ site });
       const stored = methodStore(analysis.checker, site);
-      if (stored) part.methodStores.push({ ...stored, container: note(stored.container), order: order++ });
+      if (stored) push(part.methodStores, stored.owner, { ...stored, container: note(stored.container), order: order++ });
       if (site.targets.length || (site.external && site.external.kind !== 'unresolved' && site.external.kind !== 'external')) continue;
       const container = invokedContainer(analysis, site);
       if (container) part.invocations.push({ site, container: note(container) });
@@ -95,12 +95,12 @@ function compute(analysis: Analysis): Map<CallSite, string[]> {
   if (receiving.size === 0) return new Map();
   // function key → parameter index → the container the parameter is stored into (the last store of it)
   const registrars = new Map<string, Map<number, ts.Node>>();
-  for (const part of parts) {
-    for (const store of storesOf(analysis, part, receiving)) {
-      const map = registrars.get(store.owner) ?? new Map<number, ts.Node>();
-      map.set(store.index, store.container);
-      registrars.set(store.owner, map);
-    }
+  for (const [owner, indexes] of receiving) {
+    const stores = storesOf(analysis, owner, indexes);
+    if (stores.length === 0) continue;
+    const map = new Map<number, ts.Node>();
+    for (const store of stores) map.set(store.index, store.container);
+    registrars.set(owner, map);
   }
   const registered = new Map<ts.Node, Set<string>>();
   for (const part of parts) {
@@ -147,27 +147,27 @@ function callbackParameters(parts: readonly FileCallbacks[]): Map<string, Set<nu
 }
 
 /**
- * The file's stores of parameters that receive callbacks, in the order a pass over its facts
- * meets them: each function's calls, then its own assignments.
+ * The stores of a function's parameters that receive callbacks, in the order a pass over the
+ * facts meets them: each function's calls (the function's, and its closures'), then its own
+ * assignments. A parameter belongs to its function's file, and so do its stores.
  */
-function storesOf(analysis: Analysis, part: FileCallbacks, receiving: ReadonlyMap<string, ReadonlySet<number>>): Store[] {
-  const stores: Store[] = part.methodStores.filter((s) => receiving.get(s.forwarded.function)?.has(s.forwarded.index));
-  for (const f of part.facts) {
-    const indexes = receiving.get(f.info.key);
-    if (indexes) stores.push(...assignedStores(analysis, part, f, part.assignedOrder.get(f)!).filter((s) => indexes.has(s.index)));
-  }
-  return stores.sort((a, b) => a.order - b.order);
+function storesOf(analysis: Analysis, owner: string, indexes: ReadonlySet<number>): Store[] {
+  const f = analysis.facts.get(owner);
+  if (!f) return [];
+  const part = fileCallbacks(analysis, f.info.sourceFile);
+  const stores = [...(part.methodStores.get(owner) ?? []), ...assignedStores(analysis, part, f, part.assignedOrder.get(f)!)];
+  return stores.filter((s) => indexes.has(s.index)).sort((a, b) => a.order - b.order);
 }
 
 /** `this.handlers.push(fn)` with `fn` a parameter (of this function or an enclosing one). */
-function methodStore(checker: ts.TypeChecker, site: CallSite): { owner: string; index: number; container: ts.Node; forwarded: { function: string; index: number } } | undefined {
+function methodStore(checker: ts.TypeChecker, site: CallSite): { owner: string; index: number; container: ts.Node } | undefined {
   const argIndex = methodStoreIndex(site);
   if (argIndex === undefined) return undefined;
   const forwarded = site.paramArgs.find((p) => p.argIndex === argIndex);
   if (!forwarded) return undefined;
   const callee = stripExpression(site.node.expression) as ts.PropertyAccessExpression;
   const container = containerOf(checker, callee.expression);
-  return container ? { owner: forwarded.function, index: forwarded.index, container, forwarded } : undefined;
+  return container ? { owner: forwarded.function, index: forwarded.index, container } : undefined;
 }
 
 function methodStoreIndex(site: CallSite): number | undefined {
@@ -251,4 +251,10 @@ function invokedContainer(analysis: Analysis, site: CallSite): ts.Node | undefin
     if (method && ts.isPropertyAccessExpression(method) && EACH.has(method.name.text)) return containerOf(checker, method.expression);
   }
   return undefined;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -47,31 +47,105 @@ function contributionOf(f: FunctionFacts): Contribution {
   return found;
 }
 
+/** What the last build saw and made: the next one rebuilds only the locks whose functions changed. */
+interface Built {
+  facts: ReadonlyMap<string, FunctionFacts>;
+  recognitions: string;
+  infos: ReadonlyMap<string, LockInfo>;
+  /** Per lock whose subsystem is that of its declaration, the declaring file. */
+  declaredIn: ReadonlyMap<string, string>;
+}
+
+let last: Built | undefined;
+
 /**
  * The lock inventory of the audit: every lock the program takes, where it is declared, how it
  * was recognised, where it is acquired and which subsystems touch it.
+ *
+ * A lock's entry depends on the functions that take, release or hand it on, in the facts'
+ * order. An editor's next program version changes the facts of a file or two: the entries of
+ * the locks those functions name are built again, every other entry is the last build's.
  */
 export function buildLockInventory(
   facts: ReadonlyMap<string, FunctionFacts>,
   programLocks: ProgramLockDiscovery,
   subsystemOf: (fileName: string) => string,
 ): Map<string, LockInfo> {
-  const locks = new Map<string, LockInfo & { touching: Set<string>; ownedByAcquire: boolean }>();
   const recognitionByClass = new Map<string, Recognition>();
   for (const { name, recognition } of programLocks.recognitions.values()) recognitionByClass.set(name, recognition);
+  const recognitions = JSON.stringify([...recognitionByClass]);
+  const previous = last?.recognitions === recognitions ? last : undefined;
+  const affected = previous && affectedLocks(previous, facts, subsystemOf);
+  const { infos: rebuilt, declaredIn: rebuiltIn } = collect(facts, recognitionByClass, subsystemOf, affected);
+  const ids = new Set(rebuilt.keys());
+  if (previous) for (const id of previous.infos.keys()) if (!affected!.has(id)) ids.add(id);
+  const result = new Map<string, LockInfo>();
+  const declaredIn = new Map<string, string>();
+  for (const id of sortedIds(ids)) {
+    const fresh = rebuilt.get(id);
+    result.set(id, fresh ?? previous!.infos.get(id)!);
+    const file = fresh ? rebuiltIn.get(id) : previous!.declaredIn.get(id);
+    if (file !== undefined) declaredIn.set(id, file);
+  }
+  last = { facts, recognitions, infos: result, declaredIn };
+  return new Map(result);
+}
 
+/**
+ * The locks named by functions whose facts changed since the last build, or whose declaring
+ * file now belongs to another subsystem. Undefined when the functions that stayed are not in the
+ * same order any more (an import moved a file): then everything is built again.
+ */
+function affectedLocks(previous: Built, facts: ReadonlyMap<string, FunctionFacts>, subsystemOf: (fileName: string) => string): Set<string> | undefined {
+  const affected = new Set<string>();
+  const name = (f: FunctionFacts) => {
+    const { sightings, handedOn } = contributionOf(f);
+    for (const s of sightings) affected.add(s.lock.id);
+    for (const id of handedOn) affected.add(id);
+  };
+  const kept: string[] = [];
+  for (const [key, f] of facts) {
+    const before = previous.facts.get(key);
+    if (before === f) kept.push(key);
+    else name(f);
+  }
+  let i = 0;
+  for (const [key, f] of previous.facts) {
+    if (facts.get(key) !== f) name(f);
+    else if (kept[i++] !== key) return undefined;
+  }
+  const files = new Map<string, string>();
+  for (const [id, file] of previous.declaredIn) {
+    if (affected.has(id)) continue;
+    let subsystem = files.get(file);
+    if (subsystem === undefined) files.set(file, (subsystem = subsystemOf(file)));
+    if (subsystem !== previous.infos.get(id)!.subsystem) affected.add(id);
+  }
+  return affected;
+}
+
+/** The entries of the `only` locks (of every lock without it), from the functions in the facts' order. */
+function collect(
+  facts: ReadonlyMap<string, FunctionFacts>,
+  recognitionByClass: ReadonlyMap<string, Recognition>,
+  subsystemOf: (fileName: string) => string,
+  only: ReadonlySet<string> | undefined,
+): { infos: Map<string, LockInfo>; declaredIn: Map<string, string> } {
+  const locks = new Map<string, LockInfo & { touching: Set<string>; ownedByAcquire: boolean; declaredIn?: string }>();
   for (const f of facts.values()) {
     const contribution = contributionOf(f);
     if (contribution === NOTHING) continue;
     const { sightings, handedOn } = contribution;
     const subsystem = f.info.subsystem;
     for (const { lock, api, acquiring, declaration, site } of sightings) {
+      if (only && !only.has(lock.id)) continue;
       let info = locks.get(lock.id);
       // A release through a releaser or handle names the value, not the lock: it says nothing about where the lock lives.
       if (info && !info.declaredAt && (declaration || (acquiring && !info.ownedByAcquire))) {
         // first seen through a release elsewhere: the declaration (or the first acquisition) decides the owner
         info.declaredAt = declaration?.at;
         info.subsystem = declaration ? subsystemOf(declaration.fileName) : subsystem;
+        info.declaredIn = declaration?.fileName;
         info.ownedByAcquire = !declaration && acquiring;
       }
       if (!info) {
@@ -86,6 +160,7 @@ export function buildLockInventory(
           recognition,
           declaredAt: declaration?.at,
           subsystem: declaration ? subsystemOf(declaration.fileName) : subsystem,
+          declaredIn: declaration?.fileName,
           acquireSites: [],
           subsystemsTouching: [],
           touching: new Set(),
@@ -98,10 +173,22 @@ export function buildLockInventory(
     }
     for (const id of handedOn) locks.get(id)?.touching.add(subsystem);
   }
-  const result = new Map<string, LockInfo>();
-  for (const [id, { touching, ownedByAcquire: _owned, ...info }] of [...locks].sort(([a], [b]) => a.localeCompare(b))) {
+  const infos = new Map<string, LockInfo>();
+  const declaredIn = new Map<string, string>();
+  for (const [id, { touching, ownedByAcquire: _owned, declaredIn: file, ...info }] of locks) {
     info.subsystemsTouching = [...touching].sort();
-    result.set(id, info);
+    infos.set(id, info);
+    if (file !== undefined) declaredIn.set(id, file);
   }
-  return result;
+  return { infos, declaredIn };
+}
+
+/** `localeCompare`'s order, as `Intl.Collator` gives it without building a collator per comparison. */
+const collator = new Intl.Collator();
+/** The last order sorted: an edit seldom adds or removes a lock, and sorting thousands of ids by locale is most of a build. */
+let lastOrder: readonly string[] = [];
+
+function sortedIds(ids: ReadonlySet<string>): readonly string[] {
+  if (lastOrder.length !== ids.size || !lastOrder.every((id) => ids.has(id))) lastOrder = [...ids].sort(collator.compare);
+  return lastOrder;
 }
