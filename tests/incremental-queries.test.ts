@@ -215,6 +215,14 @@ export function listen(bus: Bus): void {
     expect(deferredParam(project.analyseBothWays().warm, 'src/util/defer.ts#later', 0)).toBeUndefined();
     project.edit('src/util/defer.ts', (text) => text.replace('fn()', 'setTimeout(fn, 0)'));
     expectSameAnswers(project, 'deferring again');
+    // the program's order of files changes: listen.ts is now found (and walked) before the others
+    const order = () => project.analyseBothWays().warm.sourceFiles.map((sf) => sf.fileName.split('/').pop()).join(' ');
+    const before = order();
+    project.edit('src/app/store.ts', (text) => `import '../app/listen.js';\n${text}`);
+    expectSameAnswers(project, 'an import moves a file earlier');
+    expect(order()).not.toEqual(before);
+    project.edit('src/app/store.ts', (text) => text.replace("import '../app/listen.js';\n", ''));
+    expectSameAnswers(project, 'and back');
   });
 
   it('a listener registered in one file and run by a call in another', () => {

@@ -74,8 +74,9 @@ export function buildLockInventory(
   const recognitionByClass = new Map<string, Recognition>();
   for (const { name, recognition } of programLocks.recognitions.values()) recognitionByClass.set(name, recognition);
   const recognitions = JSON.stringify([...recognitionByClass]);
-  const previous = last?.recognitions === recognitions ? last : undefined;
-  const affected = previous && affectedLocks(previous, facts, subsystemOf);
+  const affected = last?.recognitions === recognitions ? affectedLocks(last, facts, subsystemOf) : undefined;
+  // nothing to keep when everything is built again
+  const previous = affected && last;
   const { infos: rebuilt, declaredIn: rebuiltIn } = collect(facts, recognitionByClass, subsystemOf, affected);
   const ids = new Set(rebuilt.keys());
   if (previous) for (const id of previous.infos.keys()) if (!affected!.has(id)) ids.add(id);
@@ -88,7 +89,7 @@ export function buildLockInventory(
     if (file !== undefined) declaredIn.set(id, file);
   }
   last = { facts, recognitions, infos: result, declaredIn };
-  return new Map(result);
+  return result;
 }
 
 /**
