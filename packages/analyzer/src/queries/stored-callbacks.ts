@@ -63,10 +63,21 @@ interface FileCallbacks {
 
 const files = new WeakMap<readonly FunctionFacts[], FileCallbacks>();
 
+/** Per analysis, whether a file is still the program's (asked once per file, not once per part naming it). */
+const current = new WeakMap<Analysis, Map<ts.SourceFile, boolean>>();
+
+function isCurrent(analysis: Analysis, file: ts.SourceFile): boolean {
+  let known = current.get(analysis);
+  if (!known) current.set(analysis, (known = new Map()));
+  let answer = known.get(file);
+  if (answer === undefined) known.set(file, (answer = analysis.program.getSourceFile(file.fileName) === file));
+  return answer;
+}
+
 function fileCallbacks(analysis: Analysis, file: ts.SourceFile): FileCallbacks {
   const facts = factsOfFile(analysis, file);
   const known = files.get(facts);
-  if (known && [...known.elsewhere].every((other) => analysis.program.getSourceFile(other.fileName) === other)) return known;
+  if (known && [...known.elsewhere].every((other) => isCurrent(analysis, other))) return known;
   const part: FileCallbacks = { facts, offers: [], methodStores: new Map(), assigned: new Map(), assignedOrder: new Map(), invocations: [], elsewhere: new Set() };
   const note = (container: ts.Node) => {
     const holder = container.getSourceFile();
@@ -90,13 +101,14 @@ function fileCallbacks(analysis: Analysis, file: ts.SourceFile): FileCallbacks {
 }
 
 function compute(analysis: Analysis): Map<CallSite, string[]> {
-  const parts = analysis.sourceFiles.map((file) => fileCallbacks(analysis, file));
+  const byFile = new Map(analysis.sourceFiles.map((file) => [file, fileCallbacks(analysis, file)] as const));
+  const parts = [...byFile.values()];
   const receiving = callbackParameters(parts);
   if (receiving.size === 0) return new Map();
   // function key → parameter index → the container the parameter is stored into (the last store of it)
   const registrars = new Map<string, Map<number, ts.Node>>();
   for (const [owner, indexes] of receiving) {
-    const stores = storesOf(analysis, owner, indexes);
+    const stores = storesOf(analysis, byFile, owner, indexes);
     if (stores.length === 0) continue;
     const map = new Map<number, ts.Node>();
     for (const store of stores) map.set(store.index, store.container);
@@ -151,11 +163,14 @@ function callbackParameters(parts: readonly FileCallbacks[]): Map<string, Set<nu
  * facts meets them: each function's calls (the function's, and its closures'), then its own
  * assignments. A parameter belongs to its function's file, and so do its stores.
  */
-function storesOf(analysis: Analysis, owner: string, indexes: ReadonlySet<number>): Store[] {
+function storesOf(analysis: Analysis, parts: ReadonlyMap<ts.SourceFile, FileCallbacks>, owner: string, indexes: ReadonlySet<number>): Store[] {
   const f = analysis.facts.get(owner);
-  if (!f) return [];
-  const part = fileCallbacks(analysis, f.info.sourceFile);
-  const stores = [...(part.methodStores.get(owner) ?? []), ...assignedStores(analysis, part, f, part.assignedOrder.get(f)!)];
+  const part = f && parts.get(f.info.sourceFile);
+  if (!part) return [];
+  const assigned = assignedStores(analysis, part, f, part.assignedOrder.get(f)!);
+  const method = part.methodStores.get(owner);
+  if (!method && assigned.length === 0) return [];
+  const stores = [...(method ?? []), ...assigned];
   return stores.filter((s) => indexes.has(s.index)).sort((a, b) => a.order - b.order);
 }
 
