@@ -1,13 +1,16 @@
 import ts from 'typescript';
 import {
+  factsInScope,
+  inScope,
+  carriedMustHoldOnEntry,
   isWithin,
-  mustHoldOnEntry,
   programAnnotations,
   stripExpression,
   symbolAt,
   type Analysis,
   type Annotation,
   type CallSite,
+  type FileScope,
   type FunctionFacts,
   type GuardedState,
   type HeldLock,
@@ -78,8 +81,8 @@ export default defineRule<Options>({
     },
     defaultOptions: { inferGuards: false, inferThreshold: 0.8, inferMinAccesses: 3, checkReads: true, trustCallers: true },
   },
-  check(analysis, options) {
-    const checker = new GuardChecker(analysis, options);
+  check(analysis, options, scope) {
+    const checker = new GuardChecker(analysis, options, scope);
     return [
       ...checker.annotationProblems(),
       ...checker.accessReports(),
@@ -107,14 +110,28 @@ class GuardChecker {
   constructor(
     private readonly analysis: Analysis,
     private readonly options: Options,
+    /** Reports are wanted in these files only (every file without a scope). */
+    private readonly scope?: FileScope,
   ) {
     this.annotations = programAnnotations(analysis);
   }
 
   /** Locks every caller holds, per function: computed once, and only when something needs a lock held. */
   private get must(): ReadonlyMap<string, ReadonlySet<string>> {
-    this.mustCache ??= this.options.trustCallers ? mustHoldOnEntry(this.analysis, (key) => [...this.assumed(key)]) : new Map();
+    this.mustCache ??= this.options.trustCallers ? carriedMustHoldOnEntry(this.analysis, 'guarded-access', (key) => [...this.assumed(key)], this.assumptions()) : new Map();
     return this.mustCache;
+  }
+
+  /**
+   * What `assumed` answers beyond the facts, as text: the locks each function `@requires` or
+   * `@releases` (a callback inherits its enclosing function's, which its facts decide).
+   */
+  private assumptions(): string {
+    const own = [...this.annotations.functions].map(([key, annotations]) => [
+      key,
+      annotations.filter((a) => a.kind === 'requires' || a.kind === 'releases').flatMap((a) => a.refs.filter((r) => r.id && r.paramIndex === undefined).map((r) => r.id)),
+    ]);
+    return JSON.stringify(own.filter(([, ids]) => ids!.length > 0));
   }
 
   // ------------------------------------------------------------ annotations that resolve to nothing
@@ -122,6 +139,7 @@ class GuardChecker {
   annotationProblems(): RuleReport[] {
     const reports: RuleReport[] = [];
     for (const annotation of this.annotations.all) {
+      if (!inScope(this.scope, annotation.tag)) continue;
       for (const ref of annotation.refs) {
         if (!ref.problem) continue;
         const hint = ref.suggestion ? `. Did you mean \`${ref.suggestion}\`?` : '.';
@@ -140,7 +158,8 @@ class GuardChecker {
 
   accessReports(): RuleReport[] {
     const reports: RuleReport[] = [];
-    for (const access of this.accesses()) {
+    // an access is reported at itself: only the scope's functions
+    for (const access of this.accesses(factsInScope(this.analysis, this.scope))) {
       const guarded = this.annotations.guarded.get(baseState(access.state));
       const lock = guarded?.annotation.refs[0]?.id;
       if (!guarded || !lock || this.initialises(access.facts, guarded)) continue;
@@ -165,10 +184,10 @@ class GuardChecker {
     return reports;
   }
 
-  /** Reads and writes of every function, one per node (a compound assignment is a write). */
-  private accesses(): Access[] {
+  /** Reads and writes of the functions, one per node (a compound assignment is a write). */
+  private accesses(functions: Iterable<FunctionFacts>): Access[] {
     const result: Access[] = [];
-    for (const facts of this.analysis.facts.values()) {
+    for (const facts of functions) {
       const written = new Set(facts.writes.map((w) => w.node));
       for (const w of facts.writes) result.push({ ...w, write: true, facts });
       for (const r of facts.reads) if (!written.has(r.node)) result.push({ ...r, write: false, facts });
@@ -280,7 +299,8 @@ class GuardChecker {
 
   callReports(): RuleReport[] {
     const reports: RuleReport[] = [];
-    for (const facts of this.analysis.facts.values()) {
+    // reported at the call, or at an argument of it
+    for (const facts of factsInScope(this.analysis, this.scope)) {
       for (const site of facts.calls) {
         for (const target of site.targets) {
           const annotations = this.annotations.functions.get(target);
@@ -453,7 +473,7 @@ class GuardChecker {
     for (const [key, annotations] of this.annotations.functions) {
       const facts = this.analysis.facts.get(key);
       const summary = this.analysis.summaries.get(key);
-      if (!facts || !summary) continue;
+      if (!facts || !summary || !inScope(this.scope, facts.info.node)) continue;
       const fn = displayName(this.analysis, key);
       for (const annotation of annotations) {
         for (const ref of annotation.refs) {
@@ -488,7 +508,8 @@ class GuardChecker {
 
   inferredGuards(): RuleReport[] {
     const byState = new Map<string, { access: Access; locks: Set<string> }[]>();
-    for (const access of this.accesses()) {
+    // a guard is inferred from every access of the program
+    for (const access of this.accesses(this.analysis.facts.values())) {
       const state = baseState(access.state);
       if (this.annotations.guarded.has(state) || isCapturedLocal(state) || this.setsUp(access.facts)) continue;
       const locks = new Set(access.held.filter((h) => h.definite && h.lock.paramIndex === undefined).map((h) => h.lock.id));

@@ -1,6 +1,6 @@
 import {
   callSiteAt,
-  deferredParams,
+  deferredParam,
   doesWork,
   factsInScope,
   startsAsyncWork,
@@ -185,10 +185,9 @@ function deferredCallback(analysis: Analysis, site: CallSite, region: Region, op
       step(analysis, functionNode(analysis, working[0]!.fn), 'the callback, which runs after the region'),
     ]);
   }
-  const params = deferredParams(analysis);
   for (const target of site.targets) {
     for (const cb of working) {
-      const deferred = params.get(target)?.get(cb.argIndex);
+      const deferred = deferredParam(analysis, target, cb.argIndex);
       if (!deferred) continue;
       const name = displayName(analysis, target);
       const how = `hands a callback to \`${name}\`, which ${deferred.how},`;

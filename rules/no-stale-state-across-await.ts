@@ -1,7 +1,7 @@
 import {
   staleStateWrites,
   stateBase,
-  stateWriters,
+  stateWritersOf,
   symbolAt,
   type Analysis,
   type CallSite,
@@ -71,11 +71,10 @@ export default defineRule<Options>({
   },
   check(analysis, options, scope) {
     const ignored = new Set(options.ignoreState);
-    const writers = stateWriters(analysis);
     const reports: RuleReport[] = [];
     for (const write of staleStateWrites(analysis, scope)) {
       if (ignored.has(write.state) || ignored.has(stateBase(write.state))) continue;
-      const verdict = guardOf(analysis, write, writers.get(stateBase(write.state)) ?? [], options.requireConsistentGuard);
+      const verdict = guardOf(analysis, write, stateWritersOf(analysis, stateBase(write.state)), options.requireConsistentGuard);
       if (verdict.guarded) continue;
       reports.push({
         node: write.node,

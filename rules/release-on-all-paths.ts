@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import {
   factsInScope,
+  factsOfFile,
   inScope,
   isWithin,
   programAnnotations,
@@ -123,7 +124,9 @@ class Lifecycle {
     private readonly scope: FileScope | undefined,
   ) {
     this.annotations = programAnnotations(analysis);
-    for (const facts of analysis.facts.values()) {
+    // An acquisition is reported at its acquire and released in its own function: only the
+    // scope's files matter, and what is looked up elsewhere is in the acquiring function's file.
+    for (const facts of factsInScope(analysis, scope)) {
       for (const region of facts.regions) {
         if (region.kind !== 'acquire-release' || region.function !== facts.info.key || isSelf(region.lock)) continue;
         const acquisition = { facts, region, lock: region.lock };
@@ -200,20 +203,10 @@ class Lifecycle {
     );
   }
 
-  /** Functions per file: nested closures live in their enclosing function's file (one pass, not one per acquisition). */
-  private factsInFile(file: ts.SourceFile): FunctionFacts[] {
-    if (!this.byFile) {
-      this.byFile = new Map();
-      for (const f of this.analysis.facts.values()) {
-        const list = this.byFile.get(f.info.sourceFile) ?? [];
-        list.push(f);
-        this.byFile.set(f.info.sourceFile, list);
-      }
-    }
-    return this.byFile.get(file) ?? [];
+  /** Functions per file: nested closures live in their enclosing function's file. */
+  private factsInFile(file: ts.SourceFile): readonly FunctionFacts[] {
+    return factsOfFile(this.analysis, file);
   }
-
-  private byFile: Map<ts.SourceFile, FunctionFacts[]> | undefined;
 
   /** `r = await mu.acquire()` into a variable of the function itself keeps the releaser at home. */
   private isLocal(target: ts.Expression, facts: FunctionFacts): boolean {
@@ -367,7 +360,8 @@ class Lifecycle {
     if (this.issues) return this.issues;
     this.issues = new Map();
     this.orphans = [];
-    for (const facts of this.analysis.facts.values()) {
+    // a release belongs to an acquisition of its own function, and is reported there or at itself
+    for (const facts of factsInScope(this.analysis, this.scope)) {
       const seen = new Set<string>();
       for (const op of facts.lockOps) {
         if (op.op.kind !== 'release' || isSelf(op.op.lock)) continue;
@@ -475,7 +469,7 @@ class Lifecycle {
    */
   private handedToCallback(facts: FunctionFacts, lock: LockIdentity): boolean {
     if (lock.paramIndex === undefined) return false;
-    for (const f of this.analysis.facts.values()) {
+    for (const f of this.factsInFile(facts.info.sourceFile)) {
       if (f.info.inlineArgumentOf && lock.id.startsWith(`${f.info.name}(`) && isWithin(facts.info.node, f.info.node)) return true;
     }
     return false;

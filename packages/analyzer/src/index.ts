@@ -14,10 +14,10 @@ export { stripExpression } from './flow/lock-identity.js';
 export { symbolAt } from './flow/symbols.js';
 export { directiveFor, directivesOf, type Directive } from './report/directives.js';
 export { distinctInstances, holdAndWait, isSingleInstance, type Acquisition, type HoldAndWait, type HoldAndWaitResult, type LockInstance } from './queries/hold-and-wait.js';
-export { staleStateWrites, stateWriters, stateBase, sameState, type StaleWrite, type StateRead, type StateWriter, type Crossing } from './queries/stale-state.js';
+export { staleStateWrites, stateWriters, stateWritersOf, stateBase, sameState, type StaleWrite, type StateRead, type StateWriter, type Crossing } from './queries/stale-state.js';
 export { alwaysThrows, isWithin, mayThrow, protectionOf, throwPointsOf, tryStatementsOf, type Protection, type ThrowPoint } from './queries/exceptional-flow.js';
 export { annotatedLocks, closest, FUNCTION_ANNOTATIONS, hasAnnotation, lockNames, programAnnotations, type Annotation, type FunctionAnnotationKind, type GuardedState, type LockRef, type ProgramAnnotations } from './queries/lock-annotations.js';
-export { mustHoldOnEntry } from './queries/must-hold.js';
+export { carriedMustHoldOnEntry, mustHoldOnEntry } from './queries/must-hold.js';
 export {
   lockFlow,
   originStep,
@@ -35,8 +35,9 @@ export {
   type LockUse,
   type StaleState,
 } from './queries/lock-flow.js';
-export { deferredParams, type DeferredParam } from './queries/deferred-params.js';
+export { deferredParam, deferredParams, type DeferredParam } from './queries/deferred-params.js';
 export { callSiteAt, doesWork, isPromiseTyped, startsAsyncWork } from './queries/async-work.js';
 export * from './load/index.js';
 export { storedCallbackTargets } from './queries/stored-callbacks.js';
 export { factsInScope, inScope, scopeKey, type FileScope } from './queries/scope.js';
+export { compareFacts, compareFiles, factsByFile, factsOfFile, perFile } from './queries/file-index.js';

@@ -3,23 +3,13 @@ import type { Analysis } from '../analysis.js';
 import { isPromiseLike } from '../graph/call-classifier.js';
 import { stripExpression } from '../flow/lock-identity.js';
 import type { CallSite } from '../types.js';
+import { callSiteAt } from './file-index.js';
 
 /** Lock operations whose promise settles only when the lock (or its callback) is done with. */
 const WAITING_LOCK_OPS = new Set(['acquire', 'run-callback', 'wait-unlock', 'condition-wait', 'extend']);
 const PROMISE_CHAINS = new Set(['then', 'catch', 'finally']);
 
-const callIndex = new WeakMap<Analysis, Map<ts.Node, CallSite>>();
-
-/** The recorded call at a call or `new` expression. */
-export function callSiteAt(analysis: Analysis, node: ts.Node): CallSite | undefined {
-  let index = callIndex.get(analysis);
-  if (!index) {
-    index = new Map();
-    for (const facts of analysis.facts.values()) for (const site of facts.calls) index.set(site.node, site);
-    callIndex.set(analysis, index);
-  }
-  return index.get(node);
-}
+export { callSiteAt };
 
 export function isPromiseTyped(analysis: Analysis, node: ts.Node): boolean {
   try {

@@ -62,55 +62,101 @@ export interface ProgramAnnotations {
 
 const cache = new WeakMap<Analysis, ProgramAnnotations>();
 
+/**
+ * One file's annotations, resolved once per walk of the file (see `Analysis.memo`): what a name
+ * resolves to depends on the file and the declarations it imports. A name whose declaration has
+ * no lock type is a lock only if the program takes it somewhere (a hand-rolled or configured
+ * lock): that part depends on the whole program and is decided when the annotations are put
+ * together, against the lock inventory, and only for such names.
+ */
+interface FileAnnotations {
+  functions: [string, Annotation[]][];
+  guarded: GuardedState[];
+  /** Annotations with a name left to the inventory to decide. */
+  pending: boolean;
+}
+
+/** A name that resolved to a declaration without a lock type: `id` if the program takes it as a lock, else `otherwise`. */
+interface PendingRef extends LockRef {
+  otherwise: LockRef;
+}
+
+const NO_ANNOTATIONS: FileAnnotations = { functions: [], guarded: [], pending: false };
+
 export function programAnnotations(analysis: Analysis): ProgramAnnotations {
   const cached = cache.get(analysis);
   if (cached) return cached;
   const result: ProgramAnnotations = { functions: new Map(), guarded: new Map(), all: [] };
   const resolver = new LockNameResolver(analysis);
-  const mentions = new TagMentions();
-  for (const info of analysis.functions.values()) {
-    if (ts.isSourceFile(info.node) || !FUNCTION_ANNOTATIONS.some((name) => mentions.has(info.sourceFile, name))) continue;
-    const annotations = tagsOf(info.node)
-      .filter(({ name }) => (FUNCTION_ANNOTATIONS as readonly string[]).includes(name))
-      .map(({ name, tag, host }) => ({
-        kind: name as FunctionAnnotationKind,
-        tag,
-        host,
-        refs: lockNames(tag).map((written) => resolver.resolve(written, info.node as ts.FunctionLikeDeclaration)),
-      }));
-    if (annotations.length) {
-      result.functions.set(info.key, annotations);
+  const files = analysis.sourceFiles.map((sourceFile) =>
+    mentionsAny(sourceFile) ? analysis.memo('lock-annotations', sourceFile, () => fileAnnotations(analysis, sourceFile, resolver)) : NO_ANNOTATIONS,
+  );
+  let knownLocks: ReadonlySet<string> | undefined;
+  const settle = (annotation: Annotation): Annotation => {
+    if (!annotation.refs.some((ref) => 'otherwise' in ref)) return annotation;
+    knownLocks ??= new Set(analysis.locks.keys());
+    const refs = annotation.refs.map((ref) => ('otherwise' in ref ? (knownLocks!.has(ref.id!) ? { written: ref.written, id: ref.id } : (ref as PendingRef).otherwise) : ref));
+    return { ...annotation, refs };
+  };
+  for (const file of files) {
+    for (const [key, list] of file.functions) {
+      const annotations = file.pending ? list.map(settle) : list;
+      result.functions.set(key, annotations);
       result.all.push(...annotations);
     }
   }
-  for (const sourceFile of analysis.sourceFiles) {
-    if (!mentions.has(sourceFile, 'guardedBy')) continue;
-    for (const guarded of guardedDeclarations(analysis, sourceFile, resolver)) {
-      result.guarded.set(guarded.state, guarded);
-      result.all.push(guarded.annotation);
+  for (const file of files) {
+    for (const guarded of file.guarded) {
+      const settled = file.pending ? { ...guarded, annotation: settle(guarded.annotation) } : guarded;
+      result.guarded.set(settled.state, settled);
+      result.all.push(settled.annotation);
     }
   }
   cache.set(analysis, result);
   return result;
 }
 
-/**
- * Which tags a file's text mentions at all. Reading JSDoc means visiting every declaration;
- * most files have no lock annotation, and a tag is always written `@name` in the text.
- */
-class TagMentions {
-  private readonly byFile = new Map<ts.SourceFile, Map<string, boolean>>();
+/** Most files have no lock annotation, and a tag is always written `@name` in the text. */
+const mentions = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
-  has(sourceFile: ts.SourceFile, tag: string): boolean {
-    let tags = this.byFile.get(sourceFile);
-    if (!tags) this.byFile.set(sourceFile, (tags = new Map()));
-    let found = tags.get(tag);
-    if (found === undefined) {
-      found = sourceFile.text.includes(`@${tag}`);
-      tags.set(tag, found);
-    }
-    return found;
+function mentionsOf(sourceFile: ts.SourceFile): ReadonlySet<string> {
+  let found = mentions.get(sourceFile);
+  if (!found) {
+    found = new Set([...FUNCTION_ANNOTATIONS, 'guardedBy'].filter((tag) => sourceFile.text.includes(`@${tag}`)));
+    mentions.set(sourceFile, found);
   }
+  return found;
+}
+
+function mentionsAny(sourceFile: ts.SourceFile): boolean {
+  return mentionsOf(sourceFile).size > 0;
+}
+
+function fileAnnotations(analysis: Analysis, sourceFile: ts.SourceFile, resolver: LockNameResolver): FileAnnotations {
+  const tags = mentionsOf(sourceFile);
+  const result: FileAnnotations = { functions: [], guarded: [], pending: false };
+  if (FUNCTION_ANNOTATIONS.some((name) => tags.has(name))) {
+    const visit = (node: ts.Node): void => {
+      const info = isFunctionNode(node) && node.body ? analysis.functionOf(node) : undefined;
+      if (info) {
+        const annotations = tagsOf(info.node)
+          .filter(({ name }) => (FUNCTION_ANNOTATIONS as readonly string[]).includes(name))
+          .map(({ name, tag, host }) => ({
+            kind: name as FunctionAnnotationKind,
+            tag,
+            host,
+            refs: lockNames(tag).map((written) => resolver.resolve(written, info.node as ts.FunctionLikeDeclaration)),
+          }));
+        if (annotations.length) result.functions.push([info.key, annotations]);
+      }
+      ts.forEachChild(node, visit);
+    };
+    ts.forEachChild(sourceFile, visit);
+  }
+  if (tags.has('guardedBy')) result.guarded = guardedDeclarations(analysis, sourceFile, resolver);
+  const refs = [...result.functions.flatMap(([, list]) => list), ...result.guarded.map((g) => g.annotation)].flatMap((a) => a.refs);
+  result.pending = refs.some((ref) => 'otherwise' in ref);
+  return result;
 }
 
 /** The resolved locks a function's annotations of one kind name (unresolved names left out). */
@@ -183,11 +229,9 @@ const NO_PROGRAM_LOCKS: ProgramLockModels = { classes: new Map(), functions: new
 /** Resolves a lock as written in an annotation, from the place the annotation documents. */
 class LockNameResolver {
   private readonly checker: ts.TypeChecker;
-  private readonly knownLocks: ReadonlySet<string>;
 
   constructor(private readonly analysis: Analysis) {
     this.checker = analysis.checker;
-    this.knownLocks = new Set(analysis.locks.keys());
   }
 
   resolve(written: string, context: ts.Node): LockRef {
@@ -219,7 +263,10 @@ class LockNameResolver {
     declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
     if (!symbol || !declaration) return this.problem(written, 'unknown', context);
     const id = this.identityOf(declaration, symbol.name);
-    if (!this.isLock(declaration) && !this.knownLocks.has(id)) return this.problem(written, 'not-a-lock', context);
+    if (!this.isLock(declaration)) {
+      const pending: PendingRef = { written, id, otherwise: this.problem(written, 'not-a-lock', context) };
+      return pending;
+    }
     return { written, id };
   }
 

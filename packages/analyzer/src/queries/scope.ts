@@ -1,6 +1,7 @@
 import type ts from 'typescript';
 import type { Analysis } from '../analysis.js';
 import type { FunctionFacts } from '../types.js';
+import { compareFiles, factsOfFile } from './file-index.js';
 
 /**
  * The files whose findings a face wants: the editor lints one file at a time, the CLI the whole
@@ -16,7 +17,9 @@ export function inScope(scope: FileScope | undefined, node: ts.Node): boolean {
 /** The facts of the functions declared in the scope's files (every function without a scope). */
 export function factsInScope(analysis: Analysis, scope: FileScope | undefined): Iterable<FunctionFacts> {
   if (!scope) return analysis.facts.values();
-  return [...analysis.facts.values()].filter((f) => scope.has(f.info.sourceFile));
+  const files = [...scope];
+  if (files.length === 1) return factsOfFile(analysis, files[0]!);
+  return files.sort((a, b) => compareFiles(analysis, a, b)).flatMap((file) => factsOfFile(analysis, file));
 }
 
 /** A cache key for results computed under a scope. */

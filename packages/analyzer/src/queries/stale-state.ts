@@ -4,6 +4,7 @@ import { isFunctionNode } from '../graph/functions.js';
 import { stripExpression } from '../flow/lock-identity.js';
 import type { CallSite, FunctionFacts, FunctionInfo, HeldLock, SharedAccess, YieldPoint } from '../types.js';
 import { factsInScope, scopeKey, type FileScope } from './scope.js';
+import { perFile } from './file-index.js';
 import { symbolAt } from '../flow/symbols.js';
 
 /**
@@ -95,6 +96,41 @@ export function staleStateWrites(analysis: Analysis, scope?: FileScope): StaleWr
 }
 
 const writersCache = new WeakMap<Analysis, Map<string, StateWriter[]>>();
+
+/** Per file, its functions' direct writes by `stateBase`, in the facts' order. */
+const writesByBase = perFile((facts) => {
+  const byBase = new Map<string, { facts: FunctionFacts; access: SharedAccess }[]>();
+  for (const f of facts) {
+    const node = f.info.node;
+    if (ts.isSourceFile(node) || ts.isConstructorDeclaration(node)) continue;
+    for (const access of f.writes) push(byBase, stateBase(access.state), { facts: f, access });
+  }
+  return byBase;
+});
+
+const writersOfCache = new WeakMap<Analysis, Map<string, StateWriter[]>>();
+
+/**
+ * `stateWriters(analysis).get(base)`, for one place: a scoped check asks about the few places
+ * its stale writes touch, and a look at each file's index costs far less than a pass over the
+ * program's writes.
+ */
+export function stateWritersOf(analysis: Analysis, base: string): readonly StateWriter[] {
+  let perBase = writersOfCache.get(analysis);
+  if (!perBase) writersOfCache.set(analysis, (perBase = new Map()));
+  let result = perBase.get(base);
+  if (!result) {
+    result = [];
+    for (const file of analysis.sourceFiles) {
+      for (const { facts, access } of writesByBase(analysis, file).get(base) ?? []) {
+        const heldOnEntry = [...(analysis.summaries.get(facts.info.key)?.heldOnEntry.keys() ?? [])];
+        result.push({ function: facts.info, access, heldOnEntry });
+      }
+    }
+    perBase.set(base, result);
+  }
+  return result;
+}
 
 /** Every direct write of each shared place (by `stateBase`), outside constructors and module initialisation. */
 export function stateWriters(analysis: Analysis): ReadonlyMap<string, StateWriter[]> {

@@ -3,6 +3,7 @@ import type { Analysis } from '../analysis.js';
 import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
 import type { CallSite, FunctionFacts } from '../types.js';
 import { symbolAt } from '../flow/symbols.js';
+import { factsOfFile } from './file-index.js';
 
 /** Collection methods that keep the argument at `argIndex`. */
 const STORING: Record<string, number> = { push: 0, unshift: 0, add: 0, set: 1 };
@@ -26,22 +27,96 @@ export function storedCallbackTargets(analysis: Analysis): ReadonlyMap<CallSite,
   return result;
 }
 
-function compute(analysis: Analysis): Map<CallSite, string[]> {
-  const checker = analysis.checker;
-  const receiving = callbackParameters(analysis);
-  if (receiving.size === 0) return new Map();
-  // function key → parameter index → the container the parameter is stored into
-  const registrars = new Map<string, Map<number, ts.Node>>();
-  for (const f of analysis.facts.values()) {
-    for (const [owner, index, container] of storedParameters(checker, f, receiving)) {
-      const map = registrars.get(owner) ?? new Map<number, ts.Node>();
-      map.set(index, container);
-      registrars.set(owner, map);
+/** A call that hands callbacks to user functions: it registers them where a target stores that parameter. */
+interface Offer {
+  site: CallSite;
+}
+
+/** A parameter kept in a container, by the function that keeps it (or a closure inside it). */
+interface Store {
+  owner: string;
+  index: number;
+  container: ts.Node;
+  /** Its place among the file's stores, as a pass over the facts meets them: the last one of a parameter counts. */
+  order: number;
+}
+
+/**
+ * One file's part, read once per walk of the file: what asks the checker (which container a
+ * store or a call names) is kept with the facts it was asked about. Containers may be declared in
+ * other files; the part is valid while those files are the program's.
+ */
+interface FileCallbacks {
+  facts: readonly FunctionFacts[];
+  offers: Offer[];
+  /** `this.handlers.push(fn)`: per function, stores of its parameters through a collection method. */
+  methodStores: Map<string, Store[]>;
+  /** `this.onChange = fn`, per function, found when some call passes one of its parameters a callback. */
+  assigned: Map<string, Store[]>;
+  /** Where a function's own assignments come among the file's stores: after those of its calls. */
+  assignedOrder: Map<FunctionFacts, number>;
+  /** Calls of an element of a container, in the facts' order. */
+  invocations: { site: CallSite; container: ts.Node }[];
+  /** Files other than this one that hold a container named here. */
+  elsewhere: Set<ts.SourceFile>;
+}
+
+const files = new WeakMap<readonly FunctionFacts[], FileCallbacks>();
+
+/** Per analysis, whether a file is still the program's (asked once per file, not once per part naming it). */
+const current = new WeakMap<Analysis, Map<ts.SourceFile, boolean>>();
+
+function isCurrent(analysis: Analysis, file: ts.SourceFile): boolean {
+  let known = current.get(analysis);
+  if (!known) current.set(analysis, (known = new Map()));
+  let answer = known.get(file);
+  if (answer === undefined) known.set(file, (answer = analysis.program.getSourceFile(file.fileName) === file));
+  return answer;
+}
+
+function fileCallbacks(analysis: Analysis, file: ts.SourceFile): FileCallbacks {
+  const facts = factsOfFile(analysis, file);
+  const known = files.get(facts);
+  if (known && [...known.elsewhere].every((other) => isCurrent(analysis, other))) return known;
+  const part: FileCallbacks = { facts, offers: [], methodStores: new Map(), assigned: new Map(), assignedOrder: new Map(), invocations: [], elsewhere: new Set() };
+  const note = (container: ts.Node) => {
+    const holder = container.getSourceFile();
+    if (holder !== file) part.elsewhere.add(holder);
+    return container;
+  };
+  let order = 0;
+  for (const f of facts) {
+    for (const site of f.calls) {
+      if (site.callbackArgs.length > 0 && site.targets.length > 0) part.offers.push({ site });
+      const stored = methodStore(analysis.checker, site);
+      if (stored) push(part.methodStores, stored.owner, { ...stored, container: note(stored.container), order: order++ });
+      if (site.targets.length || (site.external && site.external.kind !== 'unresolved' && site.external.kind !== 'external')) continue;
+      const container = invokedContainer(analysis, site);
+      if (container) part.invocations.push({ site, container: note(container) });
     }
+    part.assignedOrder.set(f, order++);
+  }
+  files.set(facts, part);
+  return part;
+}
+
+function compute(analysis: Analysis): Map<CallSite, string[]> {
+  const byFile = new Map(analysis.sourceFiles.map((file) => [file, fileCallbacks(analysis, file)] as const));
+  const parts = [...byFile.values()];
+  const receiving = callbackParameters(parts);
+  if (receiving.size === 0) return new Map();
+  // function key → parameter index → the container the parameter is stored into (the last store of it)
+  const registrars = new Map<string, Map<number, ts.Node>>();
+  for (const [owner, indexes] of receiving) {
+    const stores = storesOf(analysis, byFile, owner, indexes);
+    if (stores.length === 0) continue;
+    const map = new Map<number, ts.Node>();
+    for (const store of stores) map.set(store.index, store.container);
+    registrars.set(owner, map);
   }
   const registered = new Map<ts.Node, Set<string>>();
-  for (const f of analysis.facts.values()) {
-    for (const site of f.calls) {
+  for (const part of parts) {
+    for (const { site } of part.offers) {
       for (const target of site.targets) {
         for (const [index, container] of registrars.get(target) ?? []) {
           for (const cb of site.callbackArgs) {
@@ -56,11 +131,9 @@ function compute(analysis: Analysis): Map<CallSite, string[]> {
   }
   const result = new Map<CallSite, string[]>();
   if (registered.size === 0) return result;
-  for (const f of analysis.facts.values()) {
-    for (const site of f.calls) {
-      if (site.targets.length || (site.external && site.external.kind !== 'unresolved' && site.external.kind !== 'external')) continue;
-      const container = invokedContainer(analysis, site);
-      const callbacks = container && registered.get(container);
+  for (const part of parts) {
+    for (const { site, container } of part.invocations) {
+      const callbacks = registered.get(container);
       if (callbacks?.size) result.set(site, [...callbacks]);
     }
   }
@@ -71,11 +144,10 @@ function compute(analysis: Analysis): Map<CallSite, string[]> {
  * Function key → indexes of its parameters that some call passes a callback: only those can
  * register a listener, so only they are looked for in stores.
  */
-function callbackParameters(analysis: Analysis): Map<string, Set<number>> {
+function callbackParameters(parts: readonly FileCallbacks[]): Map<string, Set<number>> {
   const receiving = new Map<string, Set<number>>();
-  for (const f of analysis.facts.values()) {
-    for (const site of f.calls) {
-      if (site.callbackArgs.length === 0) continue;
+  for (const part of parts) {
+    for (const { site } of part.offers) {
       for (const target of site.targets) {
         const indexes = receiving.get(target) ?? new Set<number>();
         for (const cb of site.callbackArgs) indexes.add(cb.argIndex);
@@ -86,38 +158,70 @@ function callbackParameters(analysis: Analysis): Map<string, Set<number>> {
   return receiving;
 }
 
-/** Parameters (of this function or an enclosing one) kept in a field or binding: `this.handlers.push(fn)`, `this.onChange = fn`. */
-function storedParameters(checker: ts.TypeChecker, f: FunctionFacts, receiving: ReadonlyMap<string, ReadonlySet<number>>): [string, number, ts.Node][] {
-  const out: [string, number, ts.Node][] = [];
-  for (const site of f.calls) {
-    const callee = stripExpression(site.node.expression);
-    if (!ts.isPropertyAccessExpression(callee)) continue;
-    const argIndex = STORING[callee.name.text];
-    if (argIndex === undefined) continue;
-    const forwarded = site.paramArgs.find((p) => p.argIndex === argIndex);
-    if (!forwarded || !receiving.get(forwarded.function)?.has(forwarded.index)) continue;
-    const container = containerOf(checker, callee.expression);
-    if (container) out.push([forwarded.function, forwarded.index, container]);
-  }
+/**
+ * The stores of a function's parameters that receive callbacks, in the order a pass over the
+ * facts meets them: each function's calls (the function's, and its closures'), then its own
+ * assignments. A parameter belongs to its function's file, and so do its stores.
+ */
+function storesOf(analysis: Analysis, parts: ReadonlyMap<ts.SourceFile, FileCallbacks>, owner: string, indexes: ReadonlySet<number>): Store[] {
+  const f = analysis.facts.get(owner);
+  const part = f && parts.get(f.info.sourceFile);
+  if (!part) return [];
+  const assigned = assignedStores(analysis, part, f, part.assignedOrder.get(f)!);
+  const method = part.methodStores.get(owner);
+  if (!method && assigned.length === 0) return [];
+  const stores = [...(method ?? []), ...assigned];
+  return stores.filter((s) => indexes.has(s.index)).sort((a, b) => a.order - b.order);
+}
+
+/** `this.handlers.push(fn)` with `fn` a parameter (of this function or an enclosing one). */
+function methodStore(checker: ts.TypeChecker, site: CallSite): { owner: string; index: number; container: ts.Node } | undefined {
+  const argIndex = methodStoreIndex(site);
+  if (argIndex === undefined) return undefined;
+  const forwarded = site.paramArgs.find((p) => p.argIndex === argIndex);
+  if (!forwarded) return undefined;
+  const callee = stripExpression(site.node.expression) as ts.PropertyAccessExpression;
+  const container = containerOf(checker, callee.expression);
+  return container ? { owner: forwarded.function, index: forwarded.index, container } : undefined;
+}
+
+function methodStoreIndex(site: CallSite): number | undefined {
+  const callee = stripExpression(site.node.expression);
+  if (!ts.isPropertyAccessExpression(callee)) return undefined;
+  const argIndex = STORING[callee.name.text];
+  return argIndex !== undefined && site.paramArgs.some((p) => p.argIndex === argIndex) ? argIndex : undefined;
+}
+
+/** `this.onChange = fn`: the function's parameters assigned to a field or binding, found once per walk. */
+function assignedStores(analysis: Analysis, part: FileCallbacks, f: FunctionFacts, order: number): Store[] {
+  const key = f.info.key;
+  let stores = part.assigned.get(key);
+  if (stores) return stores;
+  stores = [];
+  part.assigned.set(key, stores);
   const node = f.info.node;
-  const indexes = receiving.get(f.info.key);
-  if (ts.isSourceFile(node) || !node.body || !indexes) return out;
+  if (ts.isSourceFile(node) || !node.body) return stores;
+  const checker = analysis.checker;
   const parameters = node.parameters;
   // An identifier can only be a parameter of this function by that parameter's name.
-  const names = new Set([...indexes].map((i) => parameters[i]?.name).filter((name) => name !== undefined && ts.isIdentifier(name)).map((name) => name.text));
-  if (names.size === 0) return out;
+  const names = new Set(parameters.map((p) => p.name).filter((name) => ts.isIdentifier(name)).map((name) => name.text));
+  if (names.size === 0) return stores;
+  const file = f.info.sourceFile;
   const visit = (child: ts.Node): void => {
     if (ts.isFunctionLike(child)) return;
     if (ts.isBinaryExpression(child) && child.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(child.right) && names.has(child.right.text)) {
       const declaration = symbolAt(checker, child.right)?.valueDeclaration;
       const index = declaration && ts.isParameter(declaration) ? parameters.indexOf(declaration) : -1;
       const container = index >= 0 ? containerOf(checker, child.left) : undefined;
-      if (container) out.push([f.info.key, index, container]);
+      if (container) {
+        if (container.getSourceFile() !== file) part.elsewhere.add(container.getSourceFile());
+        stores!.push({ owner: key, index, container, order });
+      }
     }
     ts.forEachChild(child, visit);
   };
   ts.forEachChild(node.body, visit);
-  return out;
+  return stores;
 }
 
 /** The field or binding a collection expression reads: `this.handlers`, `this.byEvent.get(e) ?? []`, `[...listeners]`. */
@@ -162,4 +266,10 @@ function invokedContainer(analysis: Analysis, site: CallSite): ts.Node | undefin
     if (method && ts.isPropertyAccessExpression(method) && EACH.has(method.name.text)) return containerOf(checker, method.expression);
   }
   return undefined;
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }

@@ -1,38 +1,157 @@
 import type { ProgramLockDiscovery } from '../model/program-locks.js';
 import { locationOf } from '../report/location.js';
-import type { FunctionFacts, LockInfo, Recognition } from '../types.js';
+import type { FunctionFacts, LockIdentity, LockInfo, Recognition, SourceLocation } from '../types.js';
+
+/** What one lock operation tells the inventory, with its locations worked out. */
+interface LockSighting {
+  lock: LockIdentity;
+  api: string;
+  acquiring: boolean;
+  declaration?: { at: SourceLocation; fileName: string };
+  site: SourceLocation;
+}
+
+/** What one function tells the inventory: its lock operations, and the locks its calls hand on. */
+interface Contribution {
+  sightings: LockSighting[];
+  handedOn: string[];
+}
+
+const ACQUIRING = new Set(['acquire', 'try-acquire', 'run-callback']);
+const NOTHING: Contribution = { sightings: [], handedOn: [] };
+
+/**
+ * Per function, read once per walk: an editor's program version reuses the facts of every
+ * unchanged function, so a new inventory only puts these together.
+ */
+const contributions = new WeakMap<FunctionFacts, Contribution>();
+
+function contributionOf(f: FunctionFacts): Contribution {
+  let found = contributions.get(f);
+  if (found) return found;
+  const sightings: LockSighting[] = [];
+  for (const site of f.lockOps) {
+    if (site.op.lock.paramIndex !== undefined) continue;
+    const declaration = site.declaration;
+    sightings.push({
+      lock: site.op.lock,
+      api: site.op.api,
+      acquiring: ACQUIRING.has(site.op.kind),
+      declaration: declaration ? { at: locationOf(declaration), fileName: declaration.getSourceFile().fileName } : undefined,
+      site: locationOf(site.node),
+    });
+  }
+  const handedOn = f.calls.flatMap((site) => site.lockArgs.map((arg) => arg.lock.id));
+  found = sightings.length || handedOn.length ? { sightings, handedOn } : NOTHING;
+  contributions.set(f, found);
+  return found;
+}
+
+/** What the last build saw and made: the next one rebuilds only the locks whose functions changed. */
+interface Built {
+  facts: ReadonlyMap<string, FunctionFacts>;
+  recognitions: string;
+  infos: ReadonlyMap<string, LockInfo>;
+  /** Per lock whose subsystem is that of its declaration, the declaring file. */
+  declaredIn: ReadonlyMap<string, string>;
+}
+
+let last: Built | undefined;
 
 /**
  * The lock inventory of the audit: every lock the program takes, where it is declared, how it
  * was recognised, where it is acquired and which subsystems touch it.
+ *
+ * A lock's entry depends on the functions that take, release or hand it on, in the facts'
+ * order. An editor's next program version changes the facts of a file or two: the entries of
+ * the locks those functions name are built again, every other entry is the last build's.
  */
 export function buildLockInventory(
   facts: ReadonlyMap<string, FunctionFacts>,
   programLocks: ProgramLockDiscovery,
   subsystemOf: (fileName: string) => string,
 ): Map<string, LockInfo> {
-  const locks = new Map<string, LockInfo & { touching: Set<string>; ownedByAcquire: boolean }>();
   const recognitionByClass = new Map<string, Recognition>();
   for (const { name, recognition } of programLocks.recognitions.values()) recognitionByClass.set(name, recognition);
+  const recognitions = JSON.stringify([...recognitionByClass]);
+  const affected = last?.recognitions === recognitions ? affectedLocks(last, facts, subsystemOf) : undefined;
+  // nothing to keep when everything is built again
+  const previous = affected && last;
+  const { infos: rebuilt, declaredIn: rebuiltIn } = collect(facts, recognitionByClass, subsystemOf, affected);
+  const ids = new Set(rebuilt.keys());
+  if (previous) for (const id of previous.infos.keys()) if (!affected!.has(id)) ids.add(id);
+  const result = new Map<string, LockInfo>();
+  const declaredIn = new Map<string, string>();
+  for (const id of sortedIds(ids)) {
+    const fresh = rebuilt.get(id);
+    result.set(id, fresh ?? previous!.infos.get(id)!);
+    const file = fresh ? rebuiltIn.get(id) : previous!.declaredIn.get(id);
+    if (file !== undefined) declaredIn.set(id, file);
+  }
+  last = { facts, recognitions, infos: result, declaredIn };
+  return result;
+}
 
+/**
+ * The locks named by functions whose facts changed since the last build, or whose declaring
+ * file now belongs to another subsystem. Undefined when the functions that stayed are not in the
+ * same order any more (an import moved a file): then everything is built again.
+ */
+function affectedLocks(previous: Built, facts: ReadonlyMap<string, FunctionFacts>, subsystemOf: (fileName: string) => string): Set<string> | undefined {
+  const affected = new Set<string>();
+  const name = (f: FunctionFacts) => {
+    const { sightings, handedOn } = contributionOf(f);
+    for (const s of sightings) affected.add(s.lock.id);
+    for (const id of handedOn) affected.add(id);
+  };
+  const kept: string[] = [];
+  for (const [key, f] of facts) {
+    const before = previous.facts.get(key);
+    if (before === f) kept.push(key);
+    else name(f);
+  }
+  let i = 0;
+  for (const [key, f] of previous.facts) {
+    if (facts.get(key) !== f) name(f);
+    else if (kept[i++] !== key) return undefined;
+  }
+  const files = new Map<string, string>();
+  for (const [id, file] of previous.declaredIn) {
+    if (affected.has(id)) continue;
+    let subsystem = files.get(file);
+    if (subsystem === undefined) files.set(file, (subsystem = subsystemOf(file)));
+    if (subsystem !== previous.infos.get(id)!.subsystem) affected.add(id);
+  }
+  return affected;
+}
+
+/** The entries of the `only` locks (of every lock without it), from the functions in the facts' order. */
+function collect(
+  facts: ReadonlyMap<string, FunctionFacts>,
+  recognitionByClass: ReadonlyMap<string, Recognition>,
+  subsystemOf: (fileName: string) => string,
+  only: ReadonlySet<string> | undefined,
+): { infos: Map<string, LockInfo>; declaredIn: Map<string, string> } {
+  const locks = new Map<string, LockInfo & { touching: Set<string>; ownedByAcquire: boolean; declaredIn?: string }>();
   for (const f of facts.values()) {
+    const contribution = contributionOf(f);
+    if (contribution === NOTHING) continue;
+    const { sightings, handedOn } = contribution;
     const subsystem = f.info.subsystem;
-    for (const site of f.lockOps) {
-      const lock = site.op.lock;
-      if (lock.paramIndex !== undefined) continue;
+    for (const { lock, api, acquiring, declaration, site } of sightings) {
+      if (only && !only.has(lock.id)) continue;
       let info = locks.get(lock.id);
       // A release through a releaser or handle names the value, not the lock: it says nothing about where the lock lives.
-      const declaration = site.declaration;
-      const acquiring = ['acquire', 'try-acquire', 'run-callback'].includes(site.op.kind);
       if (info && !info.declaredAt && (declaration || (acquiring && !info.ownedByAcquire))) {
         // first seen through a release elsewhere: the declaration (or the first acquisition) decides the owner
-        info.declaredAt = declaration ? locationOf(declaration) : undefined;
-        info.subsystem = declaration ? subsystemOf(declaration.getSourceFile().fileName) : subsystem;
+        info.declaredAt = declaration?.at;
+        info.subsystem = declaration ? subsystemOf(declaration.fileName) : subsystem;
+        info.declaredIn = declaration?.fileName;
         info.ownedByAcquire = !declaration && acquiring;
       }
       if (!info) {
         const recognition: Recognition = lock.library === 'hand-rolled' || lock.library === 'user'
-          ? (recognitionByClass.get(site.op.api.split('.')[0] ?? '') ?? { by: lock.library === 'user' ? 'jsdoc' : 'config' })
+          ? (recognitionByClass.get(api.split('.')[0] ?? '') ?? { by: lock.library === 'user' ? 'jsdoc' : 'config' })
           : { by: 'library', library: lock.library };
         info = {
           id: lock.id,
@@ -40,8 +159,9 @@ export function buildLockInventory(
           kind: lock.kind,
           reentrant: lock.reentrant,
           recognition,
-          declaredAt: declaration ? locationOf(declaration) : undefined,
-          subsystem: declaration ? subsystemOf(declaration.getSourceFile().fileName) : subsystem,
+          declaredAt: declaration?.at,
+          subsystem: declaration ? subsystemOf(declaration.fileName) : subsystem,
+          declaredIn: declaration?.fileName,
           acquireSites: [],
           subsystemsTouching: [],
           touching: new Set(),
@@ -50,14 +170,26 @@ export function buildLockInventory(
         locks.set(lock.id, info);
       }
       info.touching.add(subsystem);
-      if (['acquire', 'try-acquire', 'run-callback'].includes(site.op.kind)) info.acquireSites.push(locationOf(site.node));
+      if (acquiring) info.acquireSites.push(site);
     }
-    for (const site of f.calls) for (const arg of site.lockArgs) locks.get(arg.lock.id)?.touching.add(subsystem);
+    for (const id of handedOn) locks.get(id)?.touching.add(subsystem);
   }
-  const result = new Map<string, LockInfo>();
-  for (const [id, { touching, ownedByAcquire: _owned, ...info }] of [...locks].sort(([a], [b]) => a.localeCompare(b))) {
+  const infos = new Map<string, LockInfo>();
+  const declaredIn = new Map<string, string>();
+  for (const [id, { touching, ownedByAcquire: _owned, declaredIn: file, ...info }] of locks) {
     info.subsystemsTouching = [...touching].sort();
-    result.set(id, info);
+    infos.set(id, info);
+    if (file !== undefined) declaredIn.set(id, file);
   }
-  return result;
+  return { infos, declaredIn };
+}
+
+/** `localeCompare`'s order, as `Intl.Collator` gives it without building a collator per comparison. */
+const collator = new Intl.Collator();
+/** The last order sorted: an edit seldom adds or removes a lock, and sorting thousands of ids by locale is most of a build. */
+let lastOrder: readonly string[] = [];
+
+function sortedIds(ids: ReadonlySet<string>): readonly string[] {
+  if (lastOrder.length !== ids.size || !lastOrder.every((id) => ids.has(id))) lastOrder = [...ids].sort(collator.compare);
+  return lastOrder;
 }
