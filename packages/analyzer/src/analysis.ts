@@ -23,6 +23,13 @@ export interface AnalysisDelta {
   readonly up: ReadonlySet<string>;
   /** `changed` and their callees, transitively, over the old and the new call edges. */
   readonly down: ReadonlySet<string>;
+  /**
+   * The facts the changed functions had in the previous analysis (none for added ones). The
+   * previous analysis' maps are updated in place: this is the only way back to its facts.
+   */
+  readonly former: ReadonlyMap<string, FunctionFacts>;
+  /** Whether the functions are the same and in the same order as before (no function added, removed or moved). */
+  readonly sameOrder: boolean;
 }
 
 /** The result a query computed for the previous analysis of the same project, and what changed since. */

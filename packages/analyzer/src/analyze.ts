@@ -16,7 +16,7 @@ import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, import
 import { nodeMemo } from './incremental/node-memo.js';
 import { carrier } from './incremental/carried.js';
 import { mapByParts, type PartsMap } from './incremental/parts-map.js';
-import { buildLockInventory } from './summaries/inventory.js';
+import { buildLockInventory, type LockInventory } from './summaries/inventory.js';
 import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, LockInfo, WrapperSummary } from './types.js';
 
 const MAX_WRAPPER_ROUNDS = 4;
@@ -195,13 +195,21 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       walkedNow.add(walked);
     }
   }
-  // the functions whose facts changed since the previous analysis, when the facts map was updated in place
-  let changedFacts: Set<string> | undefined = new Set();
+  // The facts the changed functions had in the previous analysis, when the facts map was updated in
+  // place (a later round re-walks files again: their facts before this analysis are the first replaced).
+  // Undefined when it was built afresh: the previous map is then intact, to compare with.
+  let formerFacts: Map<string, FunctionFacts> | undefined;
+  let summariesBase = slot.summaries;
   const factsOf = (previous: PartsMap<FunctionFacts> | undefined) => {
-    const { built, changedKeys } = mapByParts(new Map([...entries].map(([sf, e]) => [sf.fileName, e.facts])), (f) => f.info.key, previous);
-    if (changedKeys && changedFacts) for (const key of changedKeys) changedFacts.add(key);
-    // built afresh: compared with the previous map, unless an earlier round already updated it in place
-    else changedFacts = previous === slot.factsByKey ? undefined : new Set(built.map.keys());
+    const { built, replaced } = mapByParts(new Map([...entries].map(([sf, e]) => [sf.fileName, e.facts])), (f) => f.info.key, previous);
+    if (previous === slot.factsByKey) {
+      formerFacts = replaced && new Map(replaced);
+    } else if (replaced) {
+      for (const [key, f] of replaced) if (formerFacts && !formerFacts.has(key)) formerFacts.set(key, f);
+    } else if (formerFacts) {
+      // a re-walk changed a file's functions after the previous map was updated in place: start the summaries afresh
+      summariesBase = undefined;
+    }
     return built;
   };
   let factsByKey = factsOf(slot.factsByKey);
@@ -231,16 +239,17 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     facts,
     wrappers,
     (key) => index.byKey.get(key)?.subsystem ?? '(root)',
-    slot.summaries && { graph: slot.summaries, changedFacts },
+    summariesBase && { graph: summariesBase, formerFacts },
   );
   slot.summaries = graph;
   analysisCounters.summariesComputed += recomputed;
   const ms = Math.round(performance.now() - started);
   // The inventory and the stats read every function's facts: built when a face asks (the CLI
   // does, an editor re-lint mostly does not).
-  let locks: Map<string, LockInfo> | undefined;
+  let locks: ReadonlyMap<string, LockInfo> | undefined;
   let stats: Analysis['stats'] | undefined;
-  const inventory = () => (locks ??= buildLockInventory(facts, programLocks, subsystemOf));
+  const inventory = () =>
+    (locks ??= analysis.carry<LockInventory>('lock-inventory', (previous) => buildLockInventory(facts, programLocks, subsystemOf, previous)).infos);
 
   const functionOf = (node: ts.Node): FunctionInfo | undefined => index.byNode.get(node);
   const analysis: Analysis = {

@@ -3,7 +3,7 @@
  * plain loop over the parts gives, which its users iterate. An editor's next analysis changes the
  * items of one or two files: when the parts are the same, in the same order, and each changed
  * part has the same keys in the same order, the previous map is updated in place (a key set again
- * keeps its place) and the changed keys are reported. Anything else is built afresh, leaving the
+ * keeps its place) and the items it replaced are reported. Anything else is built afresh, leaving the
  * previous map as it was.
  *
  * Updating in place is what makes an edit cheap (copying a map of every function of a large
@@ -19,22 +19,22 @@ export function mapByParts<V>(
   parts: ReadonlyMap<string, readonly V[]>,
   keyOf: (item: V) => string,
   previous?: PartsMap<V>,
-): { built: PartsMap<V>; changedKeys?: ReadonlySet<string> } {
+): { built: PartsMap<V>; replaced?: ReadonlyMap<string, V> } {
   const changed = previous && changedParts(parts, previous.parts, keyOf);
   if (!changed) {
     const map = new Map<string, V>();
     for (const items of parts.values()) for (const item of items) map.set(keyOf(item), item);
     return { built: { parts, map } };
   }
-  const changedKeys = new Set<string>();
+  const replaced = new Map<string, V>();
   for (const items of changed) {
     for (const item of items) {
       const key = keyOf(item);
+      replaced.set(key, previous.map.get(key)!);
       previous.map.set(key, item);
-      changedKeys.add(key);
     }
   }
-  return { built: { parts, map: previous.map }, changedKeys };
+  return { built: { parts, map: previous.map }, replaced };
 }
 
 /** The item lists that differ from the previous ones; undefined when the parts or their keys moved. */

@@ -1,5 +1,5 @@
 import type ts from 'typescript';
-import type { Analysis } from '../analysis.js';
+import type { Analysis, AnalysisDelta } from '../analysis.js';
 import type { CallSite, FunctionFacts } from '../types.js';
 
 /**
@@ -13,8 +13,6 @@ import type { CallSite, FunctionFacts } from '../types.js';
  */
 
 interface Grouping {
-  /** The facts the grouping was made from: the next version tells its re-walked files by comparing against them. */
-  facts: ReadonlyMap<string, FunctionFacts>;
   byFile: ReadonlyMap<ts.SourceFile, readonly FunctionFacts[]>;
 }
 
@@ -23,7 +21,7 @@ const NONE: readonly FunctionFacts[] = [];
 /** Per file, its functions' facts in the analysis' order (a function before the closures inside it). */
 export function factsByFile(analysis: Analysis): ReadonlyMap<ts.SourceFile, readonly FunctionFacts[]> {
   return analysis.carry<Grouping>('facts-by-file', (previous) =>
-    previous ? regroup(previous.value, analysis.facts, previous.delta.changed) : group(analysis.facts),
+    previous ? regroup(previous.value, analysis.facts, previous.delta) : group(analysis.facts),
   ).byFile;
 }
 
@@ -38,19 +36,19 @@ function group(facts: ReadonlyMap<string, FunctionFacts>): Grouping {
     if (list) list.push(f);
     else byFile.set(f.info.sourceFile, [f]);
   }
-  return { facts, byFile };
+  return { byFile };
 }
 
 /**
  * The previous grouping with the files of changed facts replaced. `changed` holds every function
- * whose facts object differs, in the facts' order; since a re-walk replaces all of a file's facts,
- * those of one file are exactly its new list.
+ * whose facts object differs, and `former` what they had; since a re-walk replaces all of a
+ * file's facts, those of one file, in the facts' order, are exactly its new list.
  */
-function regroup(previous: Grouping, facts: ReadonlyMap<string, FunctionFacts>, changed: ReadonlySet<string>): Grouping {
+function regroup(previous: Grouping, facts: ReadonlyMap<string, FunctionFacts>, delta: AnalysisDelta): Grouping {
   const byFile = new Map(previous.byFile);
   const rebuilt = new Map<ts.SourceFile, FunctionFacts[]>();
-  for (const key of changed) {
-    const before = previous.facts.get(key);
+  for (const key of delta.changed) {
+    const before = delta.former.get(key);
     const after = facts.get(key);
     if (before === after) continue;
     if (before) byFile.delete(before.info.sourceFile);
@@ -60,7 +58,7 @@ function regroup(previous: Grouping, facts: ReadonlyMap<string, FunctionFacts>, 
     else rebuilt.set(after.info.sourceFile, [after]);
   }
   for (const [file, list] of rebuilt) byFile.set(file, list);
-  return { facts, byFile };
+  return { byFile };
 }
 
 /**

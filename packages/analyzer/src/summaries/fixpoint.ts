@@ -69,11 +69,11 @@ export function computeSummaries(
   wrappers: ReadonlyMap<string, WrapperSummary>,
   subsystemOf: (key: string) => string,
   /**
-   * The previous computation; `changedFacts` names the functions whose facts differ when the
-   * facts map was updated in place (else the two maps are compared). Its maps are updated in
-   * place where the functions are the same.
+   * The previous computation; `formerFacts` holds what the functions whose facts differ had
+   * before, when the facts map was updated in place (else the two maps are compared). Its maps
+   * are updated in place where the functions are the same.
    */
-  previous?: { graph: SummaryGraph; changedFacts?: ReadonlySet<string> },
+  previous?: { graph: SummaryGraph; formerFacts?: ReadonlyMap<string, FunctionFacts> },
 ): {
   summaries: Map<string, FunctionSummary>;
   callers: ReadonlyMap<string, CallSite[]>;
@@ -84,11 +84,13 @@ export function computeSummaries(
   delta?: AnalysisDelta;
 } {
   const before = previous?.graph;
-  const changed = changedSince(facts, wrappers, before, previous?.changedFacts);
+  const { changed, former } = changedSince(facts, wrappers, before, previous?.formerFacts);
   const patched = before && patchCallEdges(facts, wrappers, before.edges, changed);
   const edges = patched?.edges ?? buildCallEdges(facts, wrappers);
   const { outgoing, incoming, callers, order } = edges;
-  const delta = !before ? undefined : patched ? affectedBy(changed, edges, { formerTargets: patched.formerTargets }) : affectedBy(changed, edges, { edges: before.edges });
+  const delta = !before
+    ? undefined
+    : { ...(patched ? affectedBy(changed, edges, { formerTargets: patched.formerTargets }) : affectedBy(changed, edges, { edges: before.edges })), former, sameOrder: !!patched };
   const up = delta?.up ?? changed;
   const down = delta?.down ?? changed;
   // the facts' order, as a computation from scratch visits them: witness chains depend on it
@@ -199,6 +201,16 @@ export function computeSummaries(
   }
 
   propagateHeldOnEntry(summaries, outgoing, incoming, down, inOrder);
+  // The order locks were found in depends on the order functions were visited, which an update
+  // after an edit does not share with a computation from scratch: keep them by lock id.
+  for (const key of down) {
+    const summary = summaries.get(key);
+    if (summary && summary.heldOnEntry.size > 1) {
+      const sorted = [...summary.heldOnEntry].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      summary.heldOnEntry.clear();
+      for (const [id, entry] of sorted) summary.heldOnEntry.set(id, entry);
+    }
+  }
   return {
     summaries,
     callers,
@@ -217,13 +229,25 @@ function changedSince(
   facts: ReadonlyMap<string, FunctionFacts>,
   wrappers: ReadonlyMap<string, WrapperSummary>,
   previous: SummaryGraph | undefined,
-  changedFacts: ReadonlySet<string> | undefined,
-): Set<string> {
-  if (!previous) return new Set(facts.keys());
-  const changed = new Set<string>(changedFacts);
-  if (!changedFacts) {
-    for (const [key, f] of facts) if (previous.facts.get(key) !== f) changed.add(key);
-    for (const key of previous.facts.keys()) if (!facts.has(key)) changed.add(key);
+  formerFacts: ReadonlyMap<string, FunctionFacts> | undefined,
+): { changed: Set<string>; former: ReadonlyMap<string, FunctionFacts> } {
+  if (!previous) return { changed: new Set(facts.keys()), former: new Map() };
+  const changed = new Set<string>(formerFacts?.keys());
+  let former = formerFacts;
+  if (!former) {
+    const compared = new Map<string, FunctionFacts>();
+    for (const [key, f] of facts) {
+      const before = previous.facts.get(key);
+      if (before === f) continue;
+      changed.add(key);
+      if (before) compared.set(key, before);
+    }
+    for (const [key, f] of previous.facts) {
+      if (facts.has(key)) continue;
+      changed.add(key);
+      compared.set(key, f);
+    }
+    former = compared;
   }
   for (const key of new Set([...wrappers.keys(), ...previous.wrappers.keys()])) {
     const now = wrappers.get(key);
@@ -234,7 +258,7 @@ function changedSince(
     changed.add(key);
     for (const caller of previous.edges.incoming.get(key) ?? []) changed.add(caller);
   }
-  return changed;
+  return { changed, former };
 }
 
 /**
@@ -245,7 +269,11 @@ function changedSince(
  * those of the changed functions, so their former targets join what flows down (callers' edges
  * to anything are the same as before unless the caller changed).
  */
-function affectedBy(changed: Set<string>, edges: CallEdges, before: { edges: CallEdges } | { formerTargets: ReadonlySet<string> }): AnalysisDelta {
+function affectedBy(
+  changed: Set<string>,
+  edges: CallEdges,
+  before: { edges: CallEdges } | { formerTargets: ReadonlySet<string> },
+): Pick<AnalysisDelta, 'changed' | 'up' | 'down'> {
   const previous = 'edges' in before ? before.edges : undefined;
   const closure = (seeds: Iterable<string>, next: (key: string) => Iterable<string>) => {
     const seen = new Set(seeds);

@@ -1,3 +1,4 @@
+import type { Carried } from '../analysis.js';
 import type { ProgramLockDiscovery } from '../model/program-locks.js';
 import { locationOf } from '../report/location.js';
 import type { FunctionFacts, LockIdentity, LockInfo, Recognition, SourceLocation } from '../types.js';
@@ -47,73 +48,66 @@ function contributionOf(f: FunctionFacts): Contribution {
   return found;
 }
 
-/** What the last build saw and made: the next one rebuilds only the locks whose functions changed. */
-interface Built {
-  facts: ReadonlyMap<string, FunctionFacts>;
-  recognitions: string;
+/** The inventory and what the next program version needs to rebuild only the locks an edit names. */
+export interface LockInventory {
   infos: ReadonlyMap<string, LockInfo>;
+  recognitions: string;
   /** Per lock whose subsystem is that of its declaration, the declaring file. */
   declaredIn: ReadonlyMap<string, string>;
 }
-
-let last: Built | undefined;
 
 /**
  * The lock inventory of the audit: every lock the program takes, where it is declared, how it
  * was recognised, where it is acquired and which subsystems touch it.
  *
  * A lock's entry depends on the functions that take, release or hand it on, in the facts'
- * order. An editor's next program version changes the facts of a file or two: the entries of
- * the locks those functions name are built again, every other entry is the last build's.
+ * order. An editor's next program version changes the facts of a file or two: given the
+ * previous inventory, the entries of the locks those functions name (now or before) are built
+ * again, every other entry is the previous one.
  */
 export function buildLockInventory(
   facts: ReadonlyMap<string, FunctionFacts>,
   programLocks: ProgramLockDiscovery,
   subsystemOf: (fileName: string) => string,
-): Map<string, LockInfo> {
+  previous?: Carried<LockInventory>,
+): LockInventory {
   const recognitionByClass = new Map<string, Recognition>();
   for (const { name, recognition } of programLocks.recognitions.values()) recognitionByClass.set(name, recognition);
   const recognitions = JSON.stringify([...recognitionByClass]);
-  const affected = last?.recognitions === recognitions ? affectedLocks(last, facts, subsystemOf) : undefined;
+  const affected = previous?.value.recognitions === recognitions ? affectedLocks(previous, facts, subsystemOf) : undefined;
   // nothing to keep when everything is built again
-  const previous = affected && last;
+  const kept = affected && previous!.value;
   const { infos: rebuilt, declaredIn: rebuiltIn } = collect(facts, recognitionByClass, subsystemOf, affected);
   const ids = new Set(rebuilt.keys());
-  if (previous) for (const id of previous.infos.keys()) if (!affected!.has(id)) ids.add(id);
-  const result = new Map<string, LockInfo>();
+  if (kept) for (const id of kept.infos.keys()) if (!affected!.has(id)) ids.add(id);
+  const infos = new Map<string, LockInfo>();
   const declaredIn = new Map<string, string>();
   for (const id of sortedIds(ids)) {
     const fresh = rebuilt.get(id);
-    result.set(id, fresh ?? previous!.infos.get(id)!);
-    const file = fresh ? rebuiltIn.get(id) : previous!.declaredIn.get(id);
+    infos.set(id, fresh ?? kept!.infos.get(id)!);
+    const file = fresh ? rebuiltIn.get(id) : kept!.declaredIn.get(id);
     if (file !== undefined) declaredIn.set(id, file);
   }
-  last = { facts, recognitions, infos: result, declaredIn };
-  return result;
+  return { infos, recognitions, declaredIn };
 }
 
 /**
- * The locks named by functions whose facts changed since the last build, or whose declaring
- * file now belongs to another subsystem. Undefined when the functions that stayed are not in the
- * same order any more (an import moved a file): then everything is built again.
+ * The locks named by functions whose facts changed since the previous analysis, before or after
+ * the edit, or whose declaring file now belongs to another subsystem. Undefined when functions
+ * were added, removed or moved (an import reordered the files): then everything is built again.
  */
-function affectedLocks(previous: Built, facts: ReadonlyMap<string, FunctionFacts>, subsystemOf: (fileName: string) => string): Set<string> | undefined {
+function affectedLocks({ value: previous, delta }: Carried<LockInventory>, facts: ReadonlyMap<string, FunctionFacts>, subsystemOf: (fileName: string) => string): Set<string> | undefined {
+  if (!delta.sameOrder) return undefined;
   const affected = new Set<string>();
-  const name = (f: FunctionFacts) => {
+  const name = (f: FunctionFacts | undefined) => {
+    if (!f) return;
     const { sightings, handedOn } = contributionOf(f);
     for (const s of sightings) affected.add(s.lock.id);
     for (const id of handedOn) affected.add(id);
   };
-  const kept: string[] = [];
-  for (const [key, f] of facts) {
-    const before = previous.facts.get(key);
-    if (before === f) kept.push(key);
-    else name(f);
-  }
-  let i = 0;
-  for (const [key, f] of previous.facts) {
-    if (facts.get(key) !== f) name(f);
-    else if (kept[i++] !== key) return undefined;
+  for (const key of delta.changed) {
+    name(facts.get(key));
+    name(delta.former.get(key));
   }
   const files = new Map<string, string>();
   for (const [id, file] of previous.declaredIn) {
