@@ -1,44 +1,21 @@
-/**
- * A one-to-many index carried from one program version to the next: the next version forks it
- * (a shallow copy) and changes only the entries an edit reaches. A set shared with the version
- * it was forked from is copied before it is changed, so the older version still reads its own.
- */
+/** A one-to-many index: a key's values as a set, with no entry once the last one is gone. */
 export class SetIndex<K, V> {
-  private readonly owned = new WeakSet<Set<V>>();
-
-  private constructor(private readonly map: Map<K, Set<V>>) {}
-
-  static empty<K, V>(): SetIndex<K, V> {
-    return new SetIndex(new Map());
-  }
-
-  fork(): SetIndex<K, V> {
-    return new SetIndex(new Map(this.map));
-  }
+  private readonly map = new Map<K, Set<V>>();
 
   get(key: K): ReadonlySet<V> {
     return this.map.get(key) ?? EMPTY;
   }
 
   add(key: K, value: V): void {
-    this.own(key).add(value);
+    const set = this.map.get(key);
+    if (set) set.add(value);
+    else this.map.set(key, new Set([value]));
   }
 
   delete(key: K, value: V): void {
-    if (!this.map.get(key)?.has(value)) return;
-    const set = this.own(key);
-    set.delete(value);
+    const set = this.map.get(key);
+    if (!set?.delete(value)) return;
     if (set.size === 0) this.map.delete(key);
-  }
-
-  private own(key: K): Set<V> {
-    let set = this.map.get(key);
-    if (!set || !this.owned.has(set)) {
-      set = new Set(set);
-      this.owned.add(set);
-      this.map.set(key, set);
-    }
-    return set;
   }
 }
 

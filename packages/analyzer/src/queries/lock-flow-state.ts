@@ -52,6 +52,12 @@ export interface FlowState {
   fieldStores: Map<string, FieldStore[]>;
   /** What the lock inventory said of each lock an origin was made from. */
   owners: Map<string, string>;
+  /**
+   * Who the state currently describes: the next version updates the state in place (copying
+   * it would cost as much as the program) and takes it over. An analysis whose state was taken
+   * over computes its own from scratch if it is asked again (see lockFlow).
+   */
+  version: object;
 }
 
 /** Each call's place in its caller, for the facts' order of calls. */
@@ -60,14 +66,15 @@ const sitePosition = new WeakMap<CallSite, number>();
 export function buildState(reader: FlowReader): FlowState {
   const state: FlowState = {
     templates: new Map(),
-    dependents: SetIndex.empty(),
-    incoming: SetIndex.empty(),
-    readers: SetIndex.empty(),
+    dependents: new SetIndex(),
+    incoming: new SetIndex(),
+    readers: new SetIndex(),
     params: new Map(),
-    heldAt: SetIndex.empty(),
+    heldAt: new SetIndex(),
     heldAtOf: new Map(),
     fieldStores: new Map(),
     owners: new Map(),
+    version: {},
   };
   const facts = reader.analysis.facts;
   for (const f of facts.values()) setTemplates(state, f.info.key, reader, f);
@@ -78,7 +85,7 @@ export function buildState(reader: FlowReader): FlowState {
 }
 
 /**
- * The previous version's state, updated for an edit. Undefined when the edit changed what the
+ * The previous version's state, updated in place for an edit. Undefined (and left as it was) when the edit changed what the
  * lock inventory says of a lock an origin was made from (its owner): every origin may read
  * differently then, and the caller starts from scratch.
  */
@@ -86,25 +93,16 @@ export function updateState(previous: FlowState, delta: AnalysisDelta, reader: F
   const analysis = reader.analysis;
   for (const [id, owner] of previous.owners) if (ownerSignature(analysis, id) !== owner) return undefined;
   const facts = analysis.facts;
-  const state: FlowState = {
-    templates: new Map(previous.templates),
-    dependents: previous.dependents.fork(),
-    incoming: previous.incoming.fork(),
-    readers: previous.readers.fork(),
-    params: new Map(previous.params),
-    heldAt: previous.heldAt.fork(),
-    heldAtOf: new Map(previous.heldAtOf),
-    fieldStores: new Map(previous.fieldStores),
-    owners: new Map(previous.owners),
-  };
+  const state = previous;
+  state.version = {};
 
   // templates: of the changed functions, and of those whose templates read one
   const stale = new Set(delta.changed);
-  for (const key of delta.changed) for (const dependent of previous.dependents.get(key)) stale.add(dependent);
+  for (const key of delta.changed) for (const dependent of state.dependents.get(key)) stale.add(dependent);
   // what parameters receive: where the stale templates' calls (before and after) lead, and on through forwarding
   const affected = new Set<string>([...delta.changed]);
   for (const key of stale) {
-    for (const site of previous.templates.get(key)?.sites.keys() ?? []) for (const t of site.targets) affected.add(t);
+    for (const site of state.templates.get(key)?.sites.keys() ?? []) for (const t of site.targets) affected.add(t);
     setTemplates(state, key, reader, facts.get(key));
     for (const site of state.templates.get(key)?.sites.keys() ?? []) for (const t of site.targets) affected.add(t);
   }

@@ -166,11 +166,24 @@ export function lockFlow(analysis: Analysis): LockFlow {
 }
 
 function createFlow(analysis: Analysis): LockFlow {
-  const reader = new FlowReader(analysis);
-  const state = analysis.carry<FlowState>('lock-flow', (previous) => (previous && updateState(previous.value, previous.delta, reader)) ?? buildState(reader));
-  const outputs = new FlowOutputs(reader, state);
+  let reader = new FlowReader(analysis);
+  let state = analysis.carry<FlowState>('lock-flow', (previous) => (previous && updateState(previous.value, previous.delta, reader)) ?? buildState(reader));
+  const version = state.version;
+  let outputs = new FlowOutputs(reader, state);
+  /** The outputs of this analysis's state; rebuilt from scratch if a later program version took the carried one over. */
+  const current = (): FlowOutputs => {
+    if (state.version !== version && !ownState) {
+      reader = new FlowReader(analysis);
+      state = buildState(reader);
+      outputs = new FlowOutputs(reader, state);
+      ownState = true;
+    }
+    return outputs;
+  };
+  let ownState = false;
   const findings = (functions: readonly FunctionFacts[] | undefined): LockFlowFindings => {
     const all = functions ?? [...analysis.facts.values()];
+    const outputs = current();
     return {
       handoffs: outputs.handoffs(all),
       foreignUses: outputs.foreignUses(all),
@@ -188,7 +201,10 @@ function createFlow(analysis: Analysis): LockFlow {
     return result;
   };
   return {
-    params: state.params,
+    get params() {
+      current();
+      return state.params;
+    },
     get handoffs() {
       return within(undefined).handoffs;
     },
@@ -202,7 +218,7 @@ function createFlow(analysis: Analysis): LockFlow {
       return within(undefined).calleeReleases;
     },
     within,
-    argumentsOf: (site) => outputs.argumentsOf(site),
+    argumentsOf: (site) => current().argumentsOf(site),
     displayName: (key) => reader.displayName(key),
   };
 }
