@@ -52,21 +52,23 @@ export default defineRule<Options>({
     },
     defaultOptions: { allow: [] },
   },
-  check(analysis, options) {
+  check(analysis, options, scope) {
     const flow = lockFlow(analysis);
+    // every report is in the function the finding is about (a callee release: the caller), so the scope's functions suffice
+    const { foreignUses, drops, calleeReleases } = flow.within(scope);
     const allowed = (key: string | undefined) => isAllowed(analysis, options.allow, key);
-    const dropped = new Set(flow.drops.map((d) => d.release));
+    const dropped = new Set(drops.map((d) => d.release));
     const reports: RuleReport[] = [];
-    for (const use of flow.foreignUses) {
+    for (const use of foreignUses) {
       if (use.use !== 'release' || dropped.has(use.node) || allowed(use.function)) continue;
       // an acquire wrapper's caller owns what it got back: the crossing is no-lock-passing's, at the wrapper's return
       if (use.through.kind === 'returned') continue;
       reports.push(foreignRelease(analysis, flow, use));
     }
-    for (const drop of flow.drops) {
+    for (const drop of drops) {
       if (!allowed(drop.function)) reports.push(temporaryDrop(analysis, flow, drop));
     }
-    for (const release of flow.calleeReleases) {
+    for (const release of calleeReleases) {
       if (allowed(release.release.function)) continue;
       reports.push(...calleeReports(analysis, flow, release));
     }

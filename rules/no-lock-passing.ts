@@ -46,11 +46,11 @@ export default defineRule<Options>({
     },
     defaultOptions: { allowWithinSubsystem: true, allow: [] },
   },
-  check(analysis, options) {
+  check(analysis, options, scope) {
     const flow = lockFlow(analysis);
     const reports: RuleReport[] = [];
     // one finding per crossing: an argument feeding a lock-typed parameter is a step of the parameter's trace
-    for (const handoff of flow.handoffs.filter((h) => !h.secondary)) {
+    for (const handoff of flow.within(scope).handoffs.filter((h) => !h.secondary)) {
       const peer = handoff.peers.find((p) => crosses(analysis, options, handoff, p));
       if (peer) reports.push(report(analysis, flow, handoff, peer));
     }

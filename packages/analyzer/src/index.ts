@@ -29,6 +29,7 @@ export {
   type LockCarrier,
   type LockDrop,
   type LockFlow,
+  type LockFlowFindings,
   type LockHandoff,
   type LockOrigin,
   type LockPeer,
