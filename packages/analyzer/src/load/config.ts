@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { FileSystemHost } from 'ts-morph';
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import type { AnalyzerOptions, BlockingOptions, LockOptions } from '../options.js';
 import { LoadError } from './errors.js';
 import { LoaderFs, relativePosix, resolvePosix, toPosix } from './fs.js';

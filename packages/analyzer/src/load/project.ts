@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type tsTypes from 'typescript';
-import { type FileSystemHost, Project, type ResolutionHostFactory, ts } from 'ts-morph';
+import ts from 'typescript';
+import type { FileSystemHost, Project, ResolutionHostFactory } from 'ts-morph';
 import { LoadError } from './errors.js';
 import { LoaderFs, resolvePosix, toPosix } from './fs.js';
 import {
@@ -94,7 +95,10 @@ export function loadProject(options: LoadProjectOptions = {}): LoadedProject {
     }
   }
 
-  const project = new Project({
+  // ts-morph is for the CLI's loading only: the ESLint face imports this package without it
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Project: ProjectClass } = require('ts-morph') as typeof import('ts-morph');
+  const project = new ProjectClass({
     compilerOptions: expanded.options,
     fileSystem: options.fileSystem,
     skipAddingFilesFromTsConfig: true,

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ts } from 'ts-morph';
+import ts from 'typescript';
 import { LoadError } from './errors.js';
 import { type LoaderFs, relativePosix, resolvePosix, toPosix } from './fs.js';
 
