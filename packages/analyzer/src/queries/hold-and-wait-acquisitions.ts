@@ -1,6 +1,7 @@
 import type { FunctionFacts, LockIdentity } from '../types.js';
 import { WorkQueue } from '../summaries/work-queue.js';
-import { compareKeys, componentsInOrder, DependencyIndex, reachable } from './dependency-graph.js';
+import { compareKeys, componentsInOrder, DependencyIndex } from './dependency-graph.js';
+import { reachable } from '../graph/reachable.js';
 import type { WaitingCalls } from './hold-and-wait-calls.js';
 import type { Acquisition, Acquisitions } from './hold-and-wait-types.js';
 

@@ -11,6 +11,7 @@ import type {
 } from '../types.js';
 import { WorkQueue } from './work-queue.js';
 import { buildCallEdges, patchCallEdges, type CallEdges } from './call-edges.js';
+import { reachable } from '../graph/reachable.js';
 import type { AnalysisDelta } from '../analysis.js';
 import { substitute, wrapperEntrySignature } from './wrappers.js';
 
@@ -275,24 +276,11 @@ function affectedBy(
   before: { edges: CallEdges } | { formerTargets: ReadonlySet<string> },
 ): Pick<AnalysisDelta, 'changed' | 'up' | 'down'> {
   const previous = 'edges' in before ? before.edges : undefined;
-  const closure = (seeds: Iterable<string>, next: (key: string) => Iterable<string>) => {
-    const seen = new Set(seeds);
-    const stack = [...seen];
-    while (stack.length) {
-      for (const other of next(stack.pop()!)) {
-        if (!seen.has(other)) {
-          seen.add(other);
-          stack.push(other);
-        }
-      }
-    }
-    return seen;
-  };
-  const up = closure(changed, function* (key) {
+  const up = reachable(changed, function* (key) {
     yield* edges.incoming.get(key) ?? [];
     if (previous) yield* previous.incoming.get(key) ?? [];
   });
-  const down = closure('formerTargets' in before ? [...changed, ...before.formerTargets] : changed, function* (key) {
+  const down = reachable('formerTargets' in before ? [...changed, ...before.formerTargets] : changed, function* (key) {
     for (const edge of edges.outgoing.get(key) ?? []) yield edge.to;
     if (previous) for (const edge of previous.outgoing.get(key) ?? []) yield edge.to;
   });
