@@ -147,3 +147,68 @@ export async function use(): Promise<void> { await retrying(async () => { await 
     expect([...(warm.wrappers.get('src/core/lock.ts#retrying')?.paramsUnderLock.get(0) ?? [])].map((l) => l.id)).toEqual(['src/core/lock.ts#mutex']);
   });
 });
+
+/** Every wrapper summary as a caller reads it: the lock ids per parameter, in order. */
+function wrapperDigest(analysis: Analysis) {
+  return Object.fromEntries(
+    [...analysis.wrappers]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, w]) => [
+        key,
+        {
+          heldOnExit: w.heldOnExit.map((l) => l.id),
+          releasedOnExit: w.releasedOnExit.map((l) => l.id),
+          returns: w.returns?.lock.id,
+          under: [...w.paramsUnderLock].map(([i, locks]) => [i, locks.map((l) => l.id)]),
+          immediate: [...w.paramsImmediate],
+        },
+      ]),
+  );
+}
+
+describe('incremental wrapper summaries: only the edited files and the wrappers that forward into them are recomputed', () => {
+  it('a lock wrapper two forwards away changes its lock, gains a second one and loses it again; an unrelated wrapper keeps its summary object', () => {
+    const project = new EditableProject('wrapper-chain', {
+      'src/core/lock.ts': `import { Mutex } from 'async-mutex';
+const mutex = new Mutex();
+const other = new Mutex();
+export function withLock<T>(fn: () => Promise<T>): Promise<T> { return mutex.runExclusive(fn); }
+export function withOther<T>(fn: () => Promise<T>): Promise<T> { return other.runExclusive(fn); }`,
+      'src/sync/guard.ts': `import { withLock } from '../core/lock';
+export function guarded<T>(fn: () => Promise<T>): Promise<T> { return withLock(fn); }`,
+      'src/api/run.ts': `import { guarded } from '../sync/guard';
+export function run<T>(work: () => Promise<T>): Promise<T> { return guarded(work); }
+export async function go(): Promise<void> { await run(async () => { await fetch('https://example.com'); }); }`,
+      'src/api/apart.ts': `import { withOther } from '../core/lock';
+export function apart<T>(work: () => Promise<T>): Promise<T> { return withOther(work); }`,
+    });
+    let { warm, cold } = project.analyseBothWays();
+    expect(wrapperDigest(warm)['src/api/run.ts#run']?.under).toEqual([[0, ['src/core/lock.ts#mutex']]]);
+    // the inner wrapper takes the other lock: `run`, two files up, follows
+    project.edit('src/core/lock.ts', (t) => t.replace('return mutex.runExclusive(fn); }', 'return other.runExclusive(fn); }'));
+    ({ warm, cold } = project.analyseBothWays());
+    expect(wrapperDigest(warm)).toEqual(wrapperDigest(cold));
+    expect(wrapperDigest(warm)['src/api/run.ts#run']?.under).toEqual([[0, ['src/core/lock.ts#other']]]);
+    const apart = warm.wrappers.get('src/api/apart.ts#apart');
+    expect(apart).toBeDefined();
+
+    // the middle one runs its callback under a second lock of its own (found in a different order than from scratch)
+    project.edit('src/sync/guard.ts', (t) =>
+      t
+        .replace(`import { withLock } from '../core/lock';`, `import { withLock } from '../core/lock';\nimport { Mutex } from 'async-mutex';\nconst mine = new Mutex();`)
+        .replace('return withLock(fn); }', 'return mine.runExclusive(() => withLock(fn)); }'),
+    );
+    ({ warm, cold } = project.analyseBothWays());
+    expect(wrapperDigest(warm)).toEqual(wrapperDigest(cold));
+    expect(wrapperDigest(warm)['src/api/run.ts#run']?.under).toEqual([[0, ['src/core/lock.ts#other', 'src/sync/guard.ts#mine']]]);
+    expect(warm.wrappers.get('src/api/apart.ts#apart'), 'a wrapper that forwards into no edited file is not recomputed').toBe(apart);
+
+    // and stops being a wrapper at all
+    project.edit('src/sync/guard.ts', (t) => t.replace('return mine.runExclusive(() => withLock(fn)); }', 'return fn(); }'));
+    ({ warm, cold } = project.analyseBothWays());
+    expect(wrapperDigest(warm)).toEqual(wrapperDigest(cold));
+    expect(wrapperDigest(warm)['src/api/run.ts#run']).toEqual(wrapperDigest(cold)['src/api/run.ts#run']);
+    expect(wrapperDigest(warm)['src/api/run.ts#run']?.under ?? []).toEqual([]);
+    expectSameSummaries(warm, cold);
+  });
+});

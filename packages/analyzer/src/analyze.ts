@@ -11,7 +11,8 @@ import { discoverProgramLocks } from './model/program-locks.js';
 import type { AnalyzerOptions } from './options.js';
 import { locationOf, relativePosix, toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
-import { computeWrapperSummaries, wrapperEntrySignature } from './summaries/wrappers.js';
+import { wrapperEntrySignature } from './summaries/wrappers.js';
+import { computeWrapperSummaries, emptyWrapperState, updateWrapperSummaries } from './summaries/wrapper-fixpoint.js';
 import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, importedFiles, isReusable, type FileEntry } from './incremental/file-cache.js';
 import { nodeMemo } from './incremental/node-memo.js';
 import { carrier } from './incremental/carried.js';
@@ -180,13 +181,14 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   // for every file but the edited one. Files whose walk consulted a summary that then changes are
   // walked again, until the summaries and the walks agree.
   progress('walking function bodies');
-  let wrappers: ReadonlyMap<string, WrapperSummary> = slot.wrappers;
+  const wrapperState = (slot.wrappers ??= emptyWrapperState());
+  const wrappers: ReadonlyMap<string, WrapperSummary> = wrapperState.summaries;
   const entries = new Map<ts.SourceFile, FileEntry>();
   // entries walked since the wrapper summaries were last checked: every other one agrees with `wrappers`
   let walkedNow = new Set<FileEntry>();
   for (const sf of sourceFiles) {
     const entry = cached.get(sf);
-    if (isReusable(entry, program, subsystemOf(sf.fileName), rootDir, wrappers)) {
+    if (isReusable(entry, programFiles, subsystemOf(sf.fileName), rootDir, wrappers, version - 1)) {
       analysisCounters.filesReused++;
       entries.set(sf, entry);
     } else {
@@ -200,8 +202,9 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   // Undefined when it was built afresh: the previous map is then intact, to compare with.
   let formerFacts: Map<string, FunctionFacts> | undefined;
   let summariesBase = slot.summaries;
-  const factsOf = (previous: PartsMap<FunctionFacts> | undefined) => {
-    const { built, replaced } = mapByParts(new Map([...entries].map(([sf, e]) => [sf.fileName, e.facts])), (f) => f.info.key, previous);
+  const factsByFile = () => new Map([...entries].map(([sf, e]) => [sf.fileName, e.facts]));
+  const factsOf = (files: ReadonlyMap<string, readonly FunctionFacts[]>, previous: PartsMap<FunctionFacts> | undefined) => {
+    const { built, replaced } = mapByParts(files, (f) => f.info.key, previous);
     if (previous === slot.factsByKey) {
       formerFacts = replaced && new Map(replaced);
     } else if (replaced) {
@@ -212,15 +215,25 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     }
     return built;
   };
-  let factsByKey = factsOf(slot.factsByKey);
+  let files = factsByFile();
+  let factsByKey = factsOf(files, slot.factsByKey);
+  // the wrapper summaries as the previous analysis left them, of every function whose summary was recomputed
+  const wrappersBefore = new Map<string, WrapperSummary | undefined>();
+  let agreed = false;
   for (let round = 0; round < MAX_WRAPPER_ROUNDS; round++) {
-    const next = computeWrapperSummaries(factsByKey.map, [...entries.values()].map((e) => e.facts));
-    const differing = changedWrappers(wrappers, next);
+    const recomputed = updateWrapperSummaries(wrapperState, files, factsByKey.map);
+    const differing = new Set<string>();
+    for (const [key, before] of recomputed) {
+      if (!wrappersBefore.has(key)) wrappersBefore.set(key, before);
+      if (before !== wrappers.get(key) && wrapperEntrySignature(before) !== wrapperEntrySignature(wrappers.get(key))) differing.add(key);
+    }
     const stale = [...entries.values()].filter((e) =>
-      walkedNow.has(e) ? !consumedStillHolds(e, next) : differing.size > 0 && [...e.consumed.keys()].some((key) => differing.has(key)),
+      walkedNow.has(e) ? !consumedStillHolds(e, wrappers) : differing.size > 0 && [...e.consumed.keys()].some((key) => differing.has(key)),
     );
-    wrappers = next;
-    if (stale.length === 0) break;
+    if (stale.length === 0) {
+      agreed = true;
+      break;
+    }
     progress(`re-walking ${stale.length} files whose lock wrappers changed`);
     walkedNow = new Set();
     for (const entry of stale) {
@@ -228,9 +241,11 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       entries.set(entry.sourceFile, walked);
       walkedNow.add(walked);
     }
-    factsByKey = factsOf(factsByKey);
+    files = factsByFile();
+    factsByKey = factsOf(files, factsByKey);
   }
-  slot.wrappers = wrappers;
+  // every entry agrees with the final summaries: the next analysis need not ask again for those it keeps
+  if (agreed) for (const entry of entries.values()) entry.agreesWith = version;
   slot.factsByKey = factsByKey;
   const facts = factsByKey.map;
 
@@ -239,7 +254,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     facts,
     wrappers,
     (key) => index.byKey.get(key)?.subsystem ?? '(root)',
-    summariesBase && { graph: summariesBase, formerFacts },
+    summariesBase && { graph: summariesBase, formerFacts, wrappersBefore },
   );
   slot.summaries = graph;
   analysisCounters.summariesComputed += recomputed;
@@ -295,17 +310,6 @@ function isExternal(slot: CacheSlot, program: ts.Program, sf: ts.SourceFile): bo
   let external = slot.external.get(sf);
   if (external === undefined) slot.external.set(sf, (external = isExternalFile(program, sf)));
   return external;
-}
-
-/** Functions whose wrapper summary reads differently to a caller's walk in `after` than in `before`. */
-function changedWrappers(before: ReadonlyMap<string, WrapperSummary>, after: ReadonlyMap<string, WrapperSummary>): Set<string> {
-  const differing = new Set<string>();
-  for (const key of new Set([...before.keys(), ...after.keys()])) {
-    const a = before.get(key);
-    const b = after.get(key);
-    if (a !== b && wrapperEntrySignature(a) !== wrapperEntrySignature(b)) differing.add(key);
-  }
-  return differing;
 }
 
 function parseOperation(text: string): { module: string; member: string } {

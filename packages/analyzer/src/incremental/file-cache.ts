@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import type { SummaryGraph } from '../summaries/fixpoint.js';
+import type { WrapperState } from '../summaries/wrapper-fixpoint.js';
 import type { FunctionFacts, FunctionInfo, WrapperSummary } from '../types.js';
 import { wrapperEntrySignature } from '../summaries/wrappers.js';
 import type { PartsMap } from './parts-map.js';
@@ -22,6 +23,8 @@ export interface FileEntry {
   deps: Set<ts.SourceFile>;
   /** Wrapper summaries looked up during the walk: function key → signature ('' when absent). */
   consumed: Map<string, string>;
+  /** The latest analysis whose final wrapper summaries say what the walk consulted. */
+  agreesWith?: number;
 }
 
 /** Files walked and reused, for tests and `--debug` output: an edit must not re-walk the world. */
@@ -29,8 +32,8 @@ export const analysisCounters = { filesWalked: 0, filesReused: 0, analyses: 0, s
 
 export interface CacheSlot {
   entries: WeakMap<ts.SourceFile, FileEntry>;
-  /** The final wrapper summaries of the latest analysis: the starting guess for the next one. */
-  wrappers: ReadonlyMap<string, WrapperSummary>;
+  /** The wrapper summaries of the latest analysis, updated in place by the next one. */
+  wrappers?: WrapperState;
   /** The latest summary computation: the next one recomputes only what changed facts reach. */
   summaries?: SummaryGraph;
   /** Analyses of this slot so far: the latest is the only one later results may be carried from. */
@@ -64,26 +67,30 @@ export function cacheSlot(optionsKey: string): CacheSlot {
   if (slot) {
     slots.delete(optionsKey);
   } else {
-    slot = { entries: new WeakMap(), wrappers: new Map(), version: 0, carried: new Map(), functionsByNode: new WeakMap(), indexedInfos: new WeakSet(), external: new WeakMap() };
+    slot = { entries: new WeakMap(), version: 0, carried: new Map(), functionsByNode: new WeakMap(), indexedInfos: new WeakSet(), external: new WeakMap() };
     if (slots.size >= MAX_SLOTS) slots.delete(slots.keys().next().value as string);
   }
   slots.set(optionsKey, slot);
   return slot;
 }
 
-/** Whether a cached entry still describes its file in `program`, given the wrapper summaries in force. */
+/**
+ * Whether a cached entry still describes its file in a program of `programFiles`, given the
+ * wrapper summaries in force: those the analysis `previous` ended with, when they are unchanged
+ * since (an entry that agreed with them then still does).
+ */
 export function isReusable(
   entry: FileEntry | undefined,
-  program: ts.Program,
+  programFiles: ReadonlySet<ts.SourceFile>,
   subsystem: string,
   rootDir: string,
   wrappers: ReadonlyMap<string, WrapperSummary>,
+  previous: number,
 ): entry is FileEntry {
   if (!entry || entry.subsystem !== subsystem || entry.rootDir !== rootDir) return false;
-  for (const dep of entry.deps) {
-    if (program.getSourceFile(dep.fileName) !== dep) return false;
-  }
-  return consumedStillHolds(entry, wrappers);
+  // a file of the program is the same object as long as its text is unchanged
+  for (const dep of entry.deps) if (!programFiles.has(dep)) return false;
+  return entry.agreesWith === previous || consumedStillHolds(entry, wrappers);
 }
 
 export function consumedStillHolds(entry: FileEntry, wrappers: ReadonlyMap<string, WrapperSummary>): boolean {

@@ -48,7 +48,6 @@ export function directBlockingOperation(site: CallSite, facts: ReadonlyMap<strin
  */
 export interface SummaryGraph {
   facts: ReadonlyMap<string, FunctionFacts>;
-  wrappers: ReadonlyMap<string, WrapperSummary>;
   summaries: ReadonlyMap<string, FunctionSummary>;
   edges: CallEdges;
 }
@@ -72,9 +71,10 @@ export function computeSummaries(
   /**
    * The previous computation; `formerFacts` holds what the functions whose facts differ had
    * before, when the facts map was updated in place (else the two maps are compared). Its maps
-   * are updated in place where the functions are the same.
+   * are updated in place where the functions are the same. `wrappersBefore` holds what the
+   * wrapper summaries recomputed since were before (the wrapper map is updated in place too).
    */
-  previous?: { graph: SummaryGraph; formerFacts?: ReadonlyMap<string, FunctionFacts> },
+  previous?: { graph: SummaryGraph; formerFacts?: ReadonlyMap<string, FunctionFacts>; wrappersBefore: ReadonlyMap<string, WrapperSummary | undefined> },
 ): {
   summaries: Map<string, FunctionSummary>;
   callers: ReadonlyMap<string, CallSite[]>;
@@ -85,7 +85,7 @@ export function computeSummaries(
   delta?: AnalysisDelta;
 } {
   const before = previous?.graph;
-  const { changed, former } = changedSince(facts, wrappers, before, previous?.formerFacts);
+  const { changed, former } = changedSince(facts, wrappers, before, previous?.formerFacts, previous?.wrappersBefore);
   const patched = before && patchCallEdges(facts, wrappers, before.edges, changed);
   const edges = patched?.edges ?? buildCallEdges(facts, wrappers);
   const { outgoing, incoming, callers, order } = edges;
@@ -216,7 +216,7 @@ export function computeSummaries(
     summaries,
     callers,
     edges: edges.count,
-    graph: { facts, wrappers, summaries, edges },
+    graph: { facts, summaries, edges },
     recomputed: up.size,
     delta,
   };
@@ -231,6 +231,7 @@ function changedSince(
   wrappers: ReadonlyMap<string, WrapperSummary>,
   previous: SummaryGraph | undefined,
   formerFacts: ReadonlyMap<string, FunctionFacts> | undefined,
+  wrappersBefore: ReadonlyMap<string, WrapperSummary | undefined> | undefined,
 ): { changed: Set<string>; former: ReadonlyMap<string, FunctionFacts> } {
   if (!previous) return { changed: new Set(facts.keys()), former: new Map() };
   const changed = new Set<string>(formerFacts?.keys());
@@ -250,9 +251,8 @@ function changedSince(
     }
     former = compared;
   }
-  for (const key of new Set([...wrappers.keys(), ...previous.wrappers.keys()])) {
+  for (const [key, before] of wrappersBefore ?? []) {
     const now = wrappers.get(key);
-    const before = previous.wrappers.get(key);
     if (now === before || (wrapperEntrySignature(now) === wrapperEntrySignature(before) && now?.at === before?.at)) continue;
     // a wrapper decides which callbacks of its callers run before the call returns: the callers' edges change too
     // (callers whose facts changed are in already, whatever they call now)

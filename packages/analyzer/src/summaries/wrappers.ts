@@ -1,102 +1,48 @@
+// What one function tells its callers about locks (its own summary), and the pieces of a file that
+// the wrapper fixpoint (wrapper-fixpoint.ts) works from.
 import ts from 'typescript';
 import type { CallSite, FunctionFacts, LockIdentity, WrapperSummary } from '../types.js';
-import { WorkQueue } from './work-queue.js';
 
-/**
- * Finds the functions whose callers need to know what they do to locks: acquire wrappers
- * (return with a lock held or hand back its releaser), release wrappers, and lock wrappers
- * (run a callback parameter while holding a lock). Wrappers of wrappers are found by a
- * worklist: a parameter forwarded to a lock wrapper is itself run under that lock.
- */
-export function computeWrapperSummaries(
-  facts: ReadonlyMap<string, FunctionFacts>,
-  /** The same facts, file by file: each file's part of the first pass is then kept with its facts. */
-  files: Iterable<readonly FunctionFacts[]> = [[...facts.values()]],
-): Map<string, WrapperSummary> {
-  const result = new Map<string, WrapperSummary>();
-  const byKey = facts;
-  const forwarding: CallSite[] = [];
-  for (const fileFacts of files) {
-    const part = fileWrapperPart(fileFacts);
-    for (const site of part.forwarding) forwarding.push(site);
-    for (const [key, own] of part.own) result.set(key, own);
-  }
-  // Own summaries are shared with later analyses: copied before the rounds add a parameter.
-  const copied = new Set<string>();
-  const addParam = (fn: string, index: number, locks: LockIdentity[]) => {
-    if (!copied.has(fn)) {
-      const f = byKey.get(fn);
-      result.set(fn, f && !ts.isSourceFile(f.info.node) ? ownSummary(f) : { heldOnExit: [], releasedOnExit: [], paramsUnderLock: new Map(), paramsImmediate: new Set() });
-      copied.add(fn);
-    }
-    return addParamTo(result.get(fn)!, index, locks);
-  };
-  // Parameters run as callbacks: directly, or forwarded to a lock API or another wrapper. A call
-  // that forwards to a user function is looked at again only when that function gains a parameter.
-  const forwardingTo = new Map<string, CallSite[]>();
-  for (const site of forwarding) {
-    if (site.paramArgs.length === 0) continue;
-    for (const target of site.targets) {
-      const list = forwardingTo.get(target);
-      if (list) list.push(site);
-      else forwardingTo.set(target, [site]);
-    }
-  }
-  const worklist = new WorkQueue(forwarding);
-  while (worklist.size) {
-    const site = worklist.take();
-    const grown = new Set<string>();
-    const add = (fn: string, index: number, locks: LockIdentity[]) => {
-      if (addParam(fn, index, locks)) grown.add(fn);
-    };
-    if (site.calleeParam) add(site.calleeParam.function, site.calleeParam.index, heldAt(site, byKey.get(site.calleeParam.function)).runningCallback);
-    for (const forwarded of site.paramArgs) {
-      const locksHere = heldAt(site, byKey.get(forwarded.function)).takenInOwner;
-      const op = site.external?.kind === 'lock-op' ? site.external.op : undefined;
-      if (op && op.kind === 'run-callback') {
-        const index = op.callbackArg === -1 ? (site.node.arguments?.length ?? 0) - 1 : op.callbackArg;
-        if (index === forwarded.argIndex) add(forwarded.function, forwarded.index, [...locksHere, op.lock]);
-        continue;
-      }
-      if (site.external?.kind === 'callback-api' && site.external.timing === 'immediate') {
-        add(forwarded.function, forwarded.index, locksHere);
-        continue;
-      }
-      for (const target of site.targets) {
-        const wrapper = result.get(target);
-        const under = wrapper?.paramsUnderLock.get(forwarded.argIndex);
-        if (under) {
-          const substituted = under.map((l) => substitute(l, site.lockArgs)).filter((l): l is LockIdentity => !!l);
-          add(forwarded.function, forwarded.index, [...locksHere, ...substituted]);
-        } else if (wrapper?.paramsImmediate.has(forwarded.argIndex)) {
-          add(forwarded.function, forwarded.index, locksHere);
-        }
-      }
-    }
-    for (const fn of grown) for (const dependent of forwardingTo.get(fn) ?? []) worklist.add(dependent);
-  }
-  for (const [key, summary] of result) if (isEmpty(summary)) result.delete(key);
-  return result;
+/** A file's share of the wrapper fixpoint. */
+export interface FileWrapperPart {
+  /** Its functions whose own bodies do something to locks, with what. */
+  own: [string, WrapperSummary][];
+  /** Its calls through which a parameter may be run as a callback, in the facts' order. */
+  forwarding: CallSite[];
+  /** Per function that may gain a parameter summary, the forwarding calls that give it one (in the same file). */
+  receivers: Map<string, CallSite[]>;
 }
 
 // Facts never change once walked, and an editor's next analysis reuses those of unchanged files.
 const forwardingCache = new WeakMap<FunctionFacts, readonly CallSite[]>();
 const ownCache = new WeakMap<FunctionFacts, WrapperSummary>();
-const fileCache = new WeakMap<readonly FunctionFacts[], { own: [string, WrapperSummary][]; forwarding: CallSite[] }>();
+const fileCache = new WeakMap<readonly FunctionFacts[], FileWrapperPart>();
 
-/** A file's share of the first pass: its functions that do something to locks, and its forwarding calls. */
-function fileWrapperPart(fileFacts: readonly FunctionFacts[]): { own: [string, WrapperSummary][]; forwarding: CallSite[] } {
+export function fileWrapperPart(fileFacts: readonly FunctionFacts[]): FileWrapperPart {
   let part = fileCache.get(fileFacts);
   if (!part) {
-    part = { own: [], forwarding: [] };
+    part = { own: [], forwarding: [], receivers: new Map() };
     for (const f of fileFacts) {
-      part.forwarding.push(...forwardingSites(f));
+      for (const site of forwardingSites(f)) {
+        part.forwarding.push(site);
+        for (const receiver of receiversOf(site)) {
+          const list = part.receivers.get(receiver);
+          if (!list) part.receivers.set(receiver, [site]);
+          else if (list[list.length - 1] !== site) list.push(site);
+        }
+      }
       // most functions do nothing to locks: no entry unless a forwarded parameter needs one
       if (!ts.isSourceFile(f.info.node) && !isEmpty(ownOf(f))) part.own.push([f.info.key, ownOf(f)]);
     }
     fileCache.set(fileFacts, part);
   }
   return part;
+}
+
+/** The functions a forwarding call can add a parameter summary to: its own or an enclosing function. */
+export function* receiversOf(site: CallSite): Iterable<string> {
+  if (site.calleeParam) yield site.calleeParam.function;
+  for (const forwarded of site.paramArgs) yield forwarded.function;
 }
 
 /** The calls through which a parameter may be run as a callback: the only ones the rounds look at. */
@@ -120,18 +66,18 @@ function mayRunArguments(site: CallSite): boolean {
 }
 
 /** What the function's own body does to locks, shared by every analysis that reuses its facts: never changed. */
-function ownOf(f: FunctionFacts): WrapperSummary {
+export function ownOf(f: FunctionFacts): WrapperSummary {
   let own = ownCache.get(f);
   if (!own) ownCache.set(f, (own = computeOwnSummary(f)));
   return own;
 }
 
 /** A fresh copy of `ownOf`, for the rounds to add parameters to. */
-function ownSummary(f: FunctionFacts): WrapperSummary {
+export function ownSummary(f: FunctionFacts): WrapperSummary {
   return { ...ownOf(f), paramsUnderLock: new Map(), paramsImmediate: new Set() };
 }
 
-function isEmpty(w: WrapperSummary): boolean {
+export function isEmpty(w: WrapperSummary): boolean {
   return !w.heldOnExit.length && !w.releasedOnExit.length && !w.returns && !w.paramsUnderLock.size && !w.paramsImmediate.size;
 }
 
@@ -165,7 +111,7 @@ function computeOwnSummary(f: FunctionFacts): WrapperSummary {
   };
 }
 
-function addParamTo(summary: WrapperSummary, index: number, locks: LockIdentity[]): boolean {
+export function addParamTo(summary: WrapperSummary, index: number, locks: LockIdentity[]): boolean {
   if (locks.length === 0) {
     if (summary.paramsImmediate.has(index)) return false;
     summary.paramsImmediate.add(index);
@@ -196,7 +142,7 @@ const heldCache = new WeakMap<CallSite, Map<FunctionFacts | undefined, HeldAtFor
  * The rounds ask this of every forwarding call again and again; it depends only on the call and
  * on the function that owns the parameter (its own file), so it is kept across rounds and analyses.
  */
-function heldAt(site: CallSite, owner: FunctionFacts | undefined): HeldAtForwarding {
+export function heldAt(site: CallSite, owner: FunctionFacts | undefined): HeldAtForwarding {
   let byOwner = heldCache.get(site);
   if (!byOwner) heldCache.set(site, (byOwner = new Map()));
   let held = byOwner.get(owner);
