@@ -6,6 +6,7 @@ import { Dispatch } from './graph/dispatch.js';
 import { enclosingFunction, indexFile, type FunctionIndex } from './graph/functions.js';
 import { createSubsystemResolver } from './graph/subsystems.js';
 import { FunctionWalker, type WalkContext } from './flow/function-walker.js';
+import { programFieldNames } from './flow/field-names.js';
 import { isExternalFile } from './model/declaration-origin.js';
 import { discoverProgramLocks } from './model/program-locks.js';
 import type { AnalyzerOptions } from './options.js';
@@ -99,6 +100,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
   const lockTypes: WalkContext['lockTypes'] = new Map();
+  const fieldNames = programFieldNames(program);
 
   const walkFile = (sf: ts.SourceFile, wrappers: ReadonlyMap<string, WrapperSummary>): FileEntry => {
     analysisCounters.filesWalked++;
@@ -120,6 +122,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       facts,
       walked,
       lockTypes,
+      fieldNames,
       wrapper(key) {
         let summary = wrappers.get(key);
         if (!summary && !wrappers.has(key)) {

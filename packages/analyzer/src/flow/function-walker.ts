@@ -20,6 +20,7 @@ import type {
 } from '../types.js';
 import { literalText, lockDeclarationOfCall, makeIdentity, placeOf, resolveAlias, stripExpression, type IdentityContext } from './lock-identity.js';
 import { containerStateOf, ENTRY_READS, ENTRY_WRITES, sharedStateOf } from './shared-state.js';
+import type { FieldNames } from './field-names.js';
 import { symbolAt } from './symbols.js';
 
 /** A value that carries a lock: the lock itself, its releaser, its handle or a guard object. */
@@ -58,6 +59,8 @@ export interface WalkContext {
   facts: Map<string, FunctionFacts>;
   /** Functions whose walk has finished: their facts are complete. */
   walked: Set<string>;
+  /** Names of the program's class fields: a property read by another name is no shared state. */
+  fieldNames: FieldNames;
   /** Lock models of declared types, per symbol: shared by every walk of the analysis. */
   lockTypes: Map<ts.Symbol, { model: ReturnType<typeof lockTypeOf>; declarations: ts.Node[] }>;
   /** What a call to a user function does to locks, as far as the previous round knows (recorded as a dependency). */
@@ -774,7 +777,7 @@ export class FunctionWalker {
   /** `this.items.length`, `this.cache.size`: how many entries a shared collection holds is a read of its entries. */
   private noteSizeRead(node: ts.PropertyAccessExpression): void {
     if (!this.recording) return;
-    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, this.info.node);
+    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, this.info.node, this.ctx.fieldNames);
     if (!state || this.ctx.checker.getTypeAtLocation(node.expression).flags & ts.TypeFlags.StringLike) return;
     this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
   }
@@ -1017,7 +1020,7 @@ export class FunctionWalker {
     const method = callee.name.text;
     const isWrite = ENTRY_WRITES.has(method);
     if (!isWrite && !ENTRY_READS.has(method)) return;
-    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, callee.expression, this.info.node);
+    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, callee.expression, this.info.node, this.ctx.fieldNames);
     if (!state) return;
     const access: SharedAccess = { state, node: callee, seq: this.nextSeq(), held: this.snapshot() };
     (isWrite ? this.facts.writes : this.facts.reads).push(access);
@@ -1309,13 +1312,13 @@ export class FunctionWalker {
 
   private noteRead(node: ts.Expression): void {
     if (!this.recording) return;
-    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, node, this.info.node);
+    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, node, this.info.node, this.ctx.fieldNames);
     if (state) this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() } satisfies SharedAccess);
   }
 
   private noteWrite(target: ts.Expression): void {
     if (!this.recording) return;
-    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), this.info.node);
+    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), this.info.node, this.ctx.fieldNames);
     if (state) this.facts.writes.push({ state, node: target, seq: this.nextSeq(), held: this.snapshot() });
   }
 }

@@ -3,6 +3,7 @@ import { hasModifier } from '../graph/functions.js';
 import { relativePosix } from '../report/location.js';
 import { isModuleLevel, resolveAlias, stripExpression } from './lock-identity.js';
 import { symbolAt } from './symbols.js';
+import type { FieldNames } from './field-names.js';
 
 /** Collection methods that change the collection's entries, and those that read them. */
 export const ENTRY_WRITES = new Set(['set', 'delete', 'clear', 'add', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill']);
@@ -13,20 +14,22 @@ export const ENTRY_READS = new Set(['get', 'has', 'at', 'includes', 'indexOf', '
  * (`Class#field`), a mutable module binding (`file.ts#name`), or a mutable local captured from
  * an enclosing function (`file.ts#scope:name`). Locals and readonly/const bindings are not shared.
  */
-export function sharedStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node): string | undefined {
-  return placeOfState(checker, rootDir, expression, currentFunction, false);
+export function sharedStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, fields?: FieldNames): string | undefined {
+  return placeOfState(checker, rootDir, expression, currentFunction, false, fields);
 }
 
 /** Like `sharedStateOf`, but a `const` Map or a `readonly` array field counts: its entries are the shared state. */
-export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node): string | undefined {
-  const place = placeOfState(checker, rootDir, expression, currentFunction, true);
+export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, fields?: FieldNames): string | undefined {
+  const place = placeOfState(checker, rootDir, expression, currentFunction, true, fields);
   return place && `${place}[]`;
 }
 
-function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, container: boolean): string | undefined {
+function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, container: boolean, fields: FieldNames): string | undefined {
   const expr = stripExpression(expression);
   if (ts.isPropertyAccessExpression(expr)) {
     const own = ownMemberOfThis(expr);
+    // only a class field is shared state: a name no class declares needs no checker
+    if (!own && fields && !fields.has(expr.name.text)) return undefined;
     const declaration = own ? own.declaration : symbolAt(checker, expr.name)?.valueDeclaration;
     if (!declaration) return undefined;
     const isField = ts.isPropertyDeclaration(declaration) || (ts.isParameter(declaration) && ts.isConstructorDeclaration(declaration.parent) && !!ts.getModifiers(declaration)?.length);
@@ -37,9 +40,8 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
     return `${ownerName}#${expr.name.text}`;
   }
   if (ts.isElementAccessExpression(expr)) {
-    return placeOfState(checker, rootDir, expr.expression, currentFunction, true) !== undefined
-      ? `${placeOfState(checker, rootDir, expr.expression, currentFunction, true)}[]`
-      : undefined;
+    const place = placeOfState(checker, rootDir, expr.expression, currentFunction, true, fields);
+    return place !== undefined ? `${place}[]` : undefined;
   }
   if (ts.isIdentifier(expr)) {
     const symbol = resolveAlias(checker, symbolAt(checker, expr));

@@ -1,0 +1,89 @@
+import ts from 'typescript';
+
+/**
+ * The names of every class field the program can see (its own files and the declaration files
+ * it holds): `record.id` can name shared state only if some class declares a field `id`.
+ *
+ * Asking the checker which declaration `record.id` names type-checks `record` first, which for
+ * a local initialised from an awaited call or a contextually typed callback parameter resolves
+ * overloads and infers type arguments: on an editor's fresh checker, most of what walking a
+ * file costs. Most property reads name no class field at all (`id`, `length`, `then`), and a
+ * syntactic scan of the program's classes says so without the checker.
+ *
+ * Undefined when a field's name cannot be read without the checker (a computed name that is
+ * not a literal): every name must then be asked about.
+ */
+export type FieldNames = ReadonlySet<string> | undefined;
+
+/** Per file: its field names, or null when one of its names is computed. Files never change. */
+const perFile = new WeakMap<ts.SourceFile, readonly string[] | null>();
+const perProgram = new WeakMap<ts.Program, FieldNames>();
+
+export function programFieldNames(program: ts.Program): FieldNames {
+  if (perProgram.has(program)) return perProgram.get(program);
+  let names: Set<string> | undefined = new Set<string>();
+  for (const sf of program.getSourceFiles()) {
+    const own = fieldNamesOf(sf);
+    if (own === null) {
+      names = undefined;
+      break;
+    }
+    for (const name of own) names.add(name);
+  }
+  perProgram.set(program, names);
+  return names;
+}
+
+function fieldNamesOf(sf: ts.SourceFile): readonly string[] | null {
+  const known = perFile.get(sf);
+  if (known !== undefined) return known;
+  const names: string[] = [];
+  let unreadable = false;
+  const addName = (name: ts.PropertyName | ts.BindingName) => {
+    if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) names.push(name.text);
+    else if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) names.push(name.expression.text);
+    // `[Symbol.iterator]`: a symbol-keyed field is never read as `x.name`
+    else if (ts.isComputedPropertyName(name) && !isWellKnownSymbol(name.expression)) unreadable = true;
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyDeclaration(node)) addName(node.name);
+    else if (ts.isConstructorDeclaration(node)) for (const parameter of node.parameters) if (ts.getModifiers(parameter)?.length) addName(parameter.name);
+    ts.forEachChild(node, visit);
+  };
+  // the members of a class statement: a class nested in them is found by the count below
+  // Declaration files hold classes only as statements (of the file, a namespace or an ambient
+  // module): no need to walk the types of the whole standard library. Fields are class members.
+  let classes = 0;
+  const statements = (list: readonly ts.Statement[]): void => {
+    for (const statement of list) {
+      if (ts.isClassDeclaration(statement)) {
+        classes++;
+        for (const member of statement.members) {
+          if (ts.isPropertyDeclaration(member)) addName(member.name);
+          else if (ts.isConstructorDeclaration(member)) for (const parameter of member.parameters) if (ts.getModifiers(parameter)?.length) addName(parameter.name);
+        }
+      } else if (ts.isModuleDeclaration(statement)) {
+        let body = statement.body;
+        while (body && ts.isModuleDeclaration(body)) body = body.body;
+        if (body && ts.isModuleBlock(body)) statements(body.statements);
+      }
+    }
+  };
+  // A source file can hold a class anywhere, but most hold theirs as statements too: the whole
+  // file is walked only when it says `class` more often than those account for.
+  if (sf.text.includes('class')) {
+    statements(sf.statements);
+    if (!sf.isDeclarationFile && (sf.text.match(/\bclass\b/g)?.length ?? 0) > classes) {
+      names.length = 0;
+      unreadable = false;
+      visit(sf);
+    }
+  }
+  const result = unreadable ? null : names;
+  perFile.set(sf, result);
+  return result;
+}
+
+function isWellKnownSymbol(expression: ts.Expression): boolean {
+  return ts.isPropertyAccessExpression(expression) && ts.isIdentifier(expression.expression) && expression.expression.text === 'Symbol';
+}
