@@ -2,19 +2,20 @@ import path from 'node:path';
 import ts from 'typescript';
 import type { Analysis } from './analysis.js';
 import { CallClassifier, lockTypeOf } from './graph/call-classifier.js';
-import { Dispatch } from './graph/dispatch.js';
+import { Dispatch, hasHeritage } from './graph/dispatch.js';
 import { enclosingFunction, indexFile, type FunctionIndex } from './graph/functions.js';
 import { createSubsystemResolver } from './graph/subsystems.js';
 import { FunctionWalker, type WalkContext } from './flow/function-walker.js';
 import { programFieldNames } from './flow/field-names.js';
 import { isExternalFile } from './model/declaration-origin.js';
-import { discoverProgramLocks } from './model/program-locks.js';
+import { discoverProgramLocks, programLocksSignature } from './model/program-locks.js';
 import type { AnalyzerOptions } from './options.js';
 import { locationOf, relativePosix, toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
 import { wrapperEntrySignature } from './summaries/wrappers.js';
 import { computeWrapperSummaries, emptyWrapperState, updateWrapperSummaries } from './summaries/wrapper-fixpoint.js';
-import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, importedFiles, isReusable, type FileEntry } from './incremental/file-cache.js';
+import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, depsUnchanged, dispatchStillHolds, foreignNodeFiles, importedFiles, keptAcrossEdits, type FileEntry } from './incremental/file-cache.js';
+import { fileShape } from './incremental/file-shape.js';
 import { nodeMemo } from './incremental/node-memo.js';
 import { carrier } from './incremental/carried.js';
 import { mapByParts, type PartsMap } from './incremental/parts-map.js';
@@ -110,13 +111,21 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     const guesses = new Map<string, WrapperSummary | undefined>();
     const deps = new Set<ts.SourceFile>(importedFiles(sf, checker).filter((f) => programFiles.has(f) && f !== sf));
     const consumed = new Map<string, string>();
+    const dispatched = new Map<ts.Declaration, string>();
     const ctx: WalkContext = {
       program,
       checker,
       rootDir,
       index,
       classifier,
-      dispatch,
+      dispatch: {
+        functionsOf: (declaration) => dispatch.functionsOf(declaration),
+        targetsOf(declaration, call) {
+          const keys = dispatch.targetsOf(declaration, call);
+          dispatched.set(declaration, keys.join('\0'));
+          return keys;
+        },
+      },
       programLocks,
       reentrantIds,
       facts,
@@ -151,7 +160,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       },
     };
     new FunctionWalker(ctx, index.byNode.get(sf)!, { values: new Map(), held: [] }).walk();
-    const entry: FileEntry = { sourceFile: sf, subsystem: subsystemOf(sf.fileName), rootDir, infos: fileInfos.get(sf.fileName)!, facts: [...facts.values()], deps, consumed };
+    const factList = [...facts.values()];
+    const entry: FileEntry = { sourceFile: sf, subsystem: subsystemOf(sf.fileName), rootDir, infos: fileInfos.get(sf.fileName)!, facts: factList, deps, consumed, nodesIn: foreignNodeFiles(factList, sf), dispatched };
     slot.entries.set(sf, entry);
     return entry;
   };
@@ -189,11 +199,44 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const entries = new Map<ts.SourceFile, FileEntry>();
   // entries walked since the wrapper summaries were last checked: every other one agrees with `wrappers`
   let walkedNow = new Set<FileEntry>();
+  // An edit inside a body other files cannot see leaves the facts of the files that resolve into it
+  // as they were, unless it changed what the program's own locks are.
+  const locksSignature = programLocksSignature(programLocks);
+  const shapesComparable = slot.programLocks === locksSignature;
+  slot.programLocks = locksSignature;
+  const byName = new Map(sourceFiles.map((sf) => [sf.fileName, sf]));
+  const sameShape = (before: ts.SourceFile, after: ts.SourceFile) => {
+    const old = slot.entries.get(before);
+    const shape = old && fileShape(before, old.infos);
+    return shape !== undefined && shape === fileShape(after, fileInfos.get(after.fileName)!);
+  };
+  // A call through a base runs every implementation: one added or removed anywhere changes it.
+  const previousFiles = slot.files;
+  slot.files = byName;
+  const heritageChanged =
+    !previousFiles ||
+    sourceFiles.some((sf) => previousFiles.get(sf.fileName) !== sf && hasHeritage(sf)) ||
+    [...previousFiles.values()].some((sf) => byName.get(sf.fileName) !== sf && hasHeritage(sf));
+  const targetsOf = (declaration: ts.Declaration) => dispatch.targetsOf(declaration);
   for (const sf of sourceFiles) {
     const entry = cached.get(sf);
-    if (isReusable(entry, programFiles, subsystemOf(sf.fileName), rootDir, wrappers, version - 1)) {
+    const subsystem = subsystemOf(sf.fileName);
+    const keepable =
+      entry &&
+      entry.subsystem === subsystem &&
+      entry.rootDir === rootDir &&
+      (entry.agreesWith === version - 1 || consumedStillHolds(entry, wrappers)) &&
+      (!heritageChanged || dispatchStillHolds(entry, targetsOf))
+        ? entry
+        : undefined;
+    const kept = keepable && (depsUnchanged(keepable, programFiles) ? keepable : shapesComparable ? keptAcrossEdits(keepable, programFiles, (name) => byName.get(name), sameShape) : undefined);
+    if (kept) {
       analysisCounters.filesReused++;
-      entries.set(sf, entry);
+      if (kept !== entry) {
+        analysisCounters.filesKeptAcrossEdits++;
+        slot.entries.set(sf, kept);
+      }
+      entries.set(sf, kept);
     } else {
       const walked = walkFile(sf, wrappers);
       entries.set(sf, walked);

@@ -52,7 +52,7 @@ export interface WalkContext {
   rootDir: string;
   index: FunctionIndex;
   classifier: CallClassifier;
-  dispatch: Dispatch;
+  dispatch: Pick<Dispatch, 'functionsOf' | 'targetsOf'>;
   programLocks: ProgramLockModels;
   reentrantIds: ReadonlySet<string>;
   /** Facts of every function walked, keyed by function key (claimed when its walk starts). */

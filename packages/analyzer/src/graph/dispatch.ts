@@ -102,6 +102,29 @@ export class Dispatch {
   }
 }
 
+const declaresHeritage = new WeakMap<ts.SourceFile, boolean>();
+
+/**
+ * Whether a file declares a class or interface that extends or implements something: only an edit
+ * of such a file (before or after) can change which implementations a call through a base runs.
+ */
+export function hasHeritage(sf: ts.SourceFile): boolean {
+  let found = declaresHeritage.get(sf);
+  if (found === undefined) {
+    found = false;
+    if (/\b(extends|implements)\b/.test(sf.text)) {
+      const visit = (node: ts.Node): void => {
+        if (found) return;
+        if ((ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) && node.heritageClauses?.length) found = true;
+        else ts.forEachChild(node, visit);
+      };
+      visit(sf);
+    }
+    declaresHeritage.set(sf, found);
+  }
+  return found;
+}
+
 function heritageEdges(sf: ts.SourceFile, checker: ts.TypeChecker): HeritageEdge[] {
   const edges: HeritageEdge[] = [];
   const visit = (node: ts.Node): void => {

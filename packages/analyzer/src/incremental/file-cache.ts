@@ -25,10 +25,24 @@ export interface FileEntry {
   consumed: Map<string, string>;
   /** The latest analysis whose final wrapper summaries say what the walk consulted. */
   agreesWith?: number;
+  /** Other files whose nodes the facts hold (a lock's declaration): the facts name that version of them. */
+  nodesIn: ReadonlySet<ts.SourceFile>;
+  /**
+   * Calls through a class or interface member: the member's declaration and the functions the
+   * walk took it to run. Implementations can be added in files the walk never resolved into.
+   */
+  dispatched: ReadonlyMap<ts.Declaration, string>;
 }
 
 /** Files walked and reused, for tests and `--debug` output: an edit must not re-walk the world. */
-export const analysisCounters = { filesWalked: 0, filesReused: 0, analyses: 0, summariesComputed: 0 };
+export const analysisCounters = {
+  filesWalked: 0,
+  filesReused: 0,
+  /** Of those reused, files kept although a file they resolve into changed (its shape did not: see file-shape.ts). */
+  filesKeptAcrossEdits: 0,
+  analyses: 0,
+  summariesComputed: 0,
+};
 
 export interface CacheSlot {
   entries: WeakMap<ts.SourceFile, FileEntry>;
@@ -54,6 +68,10 @@ export interface CacheSlot {
   external: WeakMap<ts.SourceFile, boolean>;
   /** The program and options key of the latest analysis: superseded by the next one (see `analyzeProgram`). */
   latest?: { program: ts.Program; key: string };
+  /** What the program's own lock classes and functions were taken for in the latest analysis. */
+  programLocks?: string;
+  /** The project files of the latest analysis, by name: the next one compares its files with them. */
+  files?: ReadonlyMap<string, ts.SourceFile>;
   /** Query results carried to the next analysis (see `Analysis.carry`), with the version that computed them. */
   carried: Map<string, { version: number; value: unknown }>;
 }
@@ -74,23 +92,10 @@ export function cacheSlot(optionsKey: string): CacheSlot {
   return slot;
 }
 
-/**
- * Whether a cached entry still describes its file in a program of `programFiles`, given the
- * wrapper summaries in force: those the analysis `previous` ended with, when they are unchanged
- * since (an entry that agreed with them then still does).
- */
-export function isReusable(
-  entry: FileEntry | undefined,
-  programFiles: ReadonlySet<ts.SourceFile>,
-  subsystem: string,
-  rootDir: string,
-  wrappers: ReadonlyMap<string, WrapperSummary>,
-  previous: number,
-): entry is FileEntry {
-  if (!entry || entry.subsystem !== subsystem || entry.rootDir !== rootDir) return false;
-  // a file of the program is the same object as long as its text is unchanged
+/** Whether the files an entry's walk resolved into are the program's: a file of the program is the same object as long as its text is unchanged. */
+export function depsUnchanged(entry: FileEntry, programFiles: ReadonlySet<ts.SourceFile>): boolean {
   for (const dep of entry.deps) if (!programFiles.has(dep)) return false;
-  return entry.agreesWith === previous || consumedStillHolds(entry, wrappers);
+  return true;
 }
 
 export function consumedStillHolds(entry: FileEntry, wrappers: ReadonlyMap<string, WrapperSummary>): boolean {
@@ -113,4 +118,70 @@ export function importedFiles(sourceFile: ts.SourceFile, checker: ts.TypeChecker
     if (declaration && ts.isSourceFile(declaration)) files.push(declaration);
   }
   return files;
+}
+
+/**
+ * An entry for a file whose own text is unchanged but some of whose dependencies changed: the
+ * same facts, depending on the new versions, when every changed dependency has the shape its
+ * old version had and the facts hold none of its nodes. A fresh object: answers memoised for the
+ * old entry (see node-memo.ts) were asked of the old dependencies.
+ */
+export function keptAcrossEdits(
+  entry: FileEntry,
+  programFiles: ReadonlySet<ts.SourceFile>,
+  currentFile: (fileName: string) => ts.SourceFile | undefined,
+  sameShape: (before: ts.SourceFile, after: ts.SourceFile) => boolean,
+): FileEntry | undefined {
+  const deps = new Set<ts.SourceFile>();
+  for (const dep of entry.deps) {
+    if (programFiles.has(dep)) {
+      deps.add(dep);
+      continue;
+    }
+    const now = currentFile(dep.fileName);
+    if (!now || entry.nodesIn.has(dep) || !sameShape(dep, now)) return undefined;
+    deps.add(now);
+  }
+  return { ...entry, deps };
+}
+
+/** The files other than its own whose nodes a file's facts hold. */
+export function foreignNodeFiles(facts: readonly FunctionFacts[], own: ts.SourceFile): Set<ts.SourceFile> {
+  const files = new Set<ts.SourceFile>();
+  const seen = new Set<object>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== 'object' || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (isNode(value)) {
+      const file = value.getSourceFile();
+      if (file !== own) files.add(file);
+      return;
+    }
+    if (value instanceof Map) {
+      for (const [k, v] of value) {
+        visit(k);
+        visit(v);
+      }
+    } else if (value instanceof Set || Array.isArray(value)) {
+      for (const v of value) visit(v);
+    } else {
+      for (const v of Object.values(value)) visit(v);
+    }
+  };
+  for (const f of facts) {
+    // the function's own info holds only its own file's nodes
+    const { info: _info, ...rest } = f;
+    visit(rest);
+  }
+  return files;
+}
+
+function isNode(value: object): value is ts.Node {
+  return typeof (value as ts.Node).kind === 'number' && typeof (value as ts.Node).pos === 'number' && typeof (value as ts.Node).getSourceFile === 'function';
+}
+
+/** Whether every call through a class or interface member the walk resolved still runs the same functions. */
+export function dispatchStillHolds(entry: FileEntry, targetsOf: (declaration: ts.Declaration) => readonly string[]): boolean {
+  for (const [declaration, keys] of entry.dispatched) if (targetsOf(declaration).join('\0') !== keys) return false;
+  return true;
 }

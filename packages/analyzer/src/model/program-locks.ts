@@ -41,6 +41,11 @@ export function discoverProgramLocks(
   return discovery;
 }
 
+/** What the program's own locks were taken for, as text: a body edit that changes it changes what other files' walks found. */
+export function programLocksSignature(discovery: ProgramLockDiscovery): string {
+  return JSON.stringify([[...discovery.classes.values()], [...discovery.functions.values()], [...discovery.recognitions.values()]]);
+}
+
 interface Find {
   node: ts.ClassLikeDeclaration | ts.InterfaceDeclaration;
   model: ProgramClassLock;

@@ -1,0 +1,60 @@
+import ts from 'typescript';
+import type { FunctionInfo } from '../types.js';
+
+/**
+ * What other files' walks can learn from a file: its text without the bodies whose contents
+ * no other file can see, and the keys of its functions outside those bodies. Two versions of a
+ * file with the same shape give every file that resolves into it the same facts, so an edit
+ * inside such a body (what typing mostly is) re-walks the edited file and not its importers.
+ *
+ * A body is hidden when the function's type does not depend on it: a function, method or getter
+ * with a declared return type, a constructor, a setter. It is kept when it declares a class,
+ * which can implement an interface other files call through. JavaScript files have no shape:
+ * their types are inferred from bodies.
+ */
+const shapes = new WeakMap<ts.SourceFile, string | null>();
+
+export function fileShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): string | undefined {
+  let shape = shapes.get(sf);
+  if (shape === undefined) shapes.set(sf, (shape = computeShape(sf, infos)));
+  return shape ?? undefined;
+}
+
+function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): string | null {
+  if (!isTypeScript(sf)) return null;
+  const hidden: ts.TextRange[] = [];
+  const visit = (node: ts.Node): void => {
+    if (isFunctionWithHiddenBody(node) && !/\bclass\b/.test(sf.text.slice(node.body.pos, node.body.end))) {
+      hidden.push({ pos: node.body.pos, end: node.body.end });
+      // the parameters and the declared type are part of the shape; nothing inside the body is
+      for (const parameter of node.parameters) visit(parameter);
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  const parts: string[] = [];
+  let from = 0;
+  for (const range of hidden) {
+    parts.push(sf.text.slice(from, range.pos));
+    from = range.end;
+  }
+  parts.push(sf.text.slice(from));
+  const isHidden = (node: ts.Node) => hidden.some((range) => node.pos >= range.pos && node.end <= range.end);
+  const keys = infos.filter((info) => !isHidden(info.node)).map((info) => info.key);
+  return `${parts.join('\u0000{}')}\u0001${keys.join('\u0001')}`;
+}
+
+type FunctionWithBody = ts.FunctionLikeDeclaration & { body: ts.Block | ts.Expression };
+
+function isFunctionWithHiddenBody(node: ts.Node): node is FunctionWithBody {
+  if (ts.isConstructorDeclaration(node) || ts.isSetAccessorDeclaration(node)) return node.body !== undefined;
+  if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node)) {
+    return node.body !== undefined && node.type !== undefined;
+  }
+  return false;
+}
+
+function isTypeScript(sf: ts.SourceFile): boolean {
+  return /\.[mc]?tsx?$/.test(sf.fileName) && !sf.isDeclarationFile;
+}

@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { analysisCounters, type Analysis } from '@lockwise/analyzer';
+import { EditableProject, findingLines } from './support/editable-project.js';
+
+// An edit inside a body no other file can see (a method with a declared return type) re-walks the
+// edited file only: the files that resolve into it keep their facts. Every other edit must still
+// re-walk them. Each case compares everything an editor shows with an analysis from scratch.
+
+/** Every function's facts as text, with the places they name (file:line:column). */
+function factsDigest(analysis: Analysis): string[] {
+  const at = (node: { getSourceFile(): { fileName: string }; getStart(): number }) => {
+    const loc = analysis.location(node as never);
+    return `${analysis.relativePath(loc.file)}:${loc.line}:${loc.column}`;
+  };
+  return [...analysis.facts.values()].map((f) =>
+    JSON.stringify({
+      key: f.info.key,
+      calls: f.calls.map((c) => [at(c.node), c.calleeText, c.targets, c.external?.kind, c.awaited, c.held.map((h) => h.lock.id), c.lockArgs.map((a) => a.lock.id)]),
+      lockOps: f.lockOps.map((o) => [at(o.node), o.op.kind, o.op.lock.id, o.declaration && at(o.declaration)]),
+      reads: f.reads.map((r) => r.state),
+      writes: f.writes.map((w) => w.state),
+    }),
+  );
+}
+
+function locksDigest(analysis: Analysis): unknown {
+  return [...analysis.locks.values()].map((l) => [l.id, l.declaredAt && `${analysis.relativePath(l.declaredAt.file)}:${l.declaredAt.line}`, l.acquireSites.map((s) => s.line)]);
+}
+
+function expectSame(warm: Analysis, cold: Analysis): void {
+  expect(factsDigest(warm)).toEqual(factsDigest(cold));
+  expect(findingLines(warm)).toEqual(findingLines(cold));
+  expect(locksDigest(warm)).toEqual(locksDigest(cold));
+}
+
+/** Analyses the next version both ways; returns how many files the editor's analysis walked and kept across the edit. */
+function step(project: EditableProject): { warm: Analysis; walked: number; kept: number } {
+  const before = { ...analysisCounters };
+  const program = project.nextProgram();
+  void program;
+  const { warm, cold } = project.analyseBothWays();
+  // analyseBothWays builds one program and analyses it twice (warm, then in a slot of its own)
+  const walkedBoth = analysisCounters.filesWalked - before.filesWalked;
+  const coldWalks = cold.sourceFiles.length;
+  expectSame(warm, cold);
+  return { warm, walked: walkedBoth - coldWalks, kept: analysisCounters.filesKeptAcrossEdits - before.filesKeptAcrossEdits };
+}
+
+const service = `import { Mutex } from 'async-mutex';
+export class Store {
+  private readonly mutex = new Mutex();
+  private items: string[] = [];
+  async put(item: string): Promise<void> {
+    await this.mutex.runExclusive(async () => {
+      this.items.push(item);
+    });
+  }
+  snapshot() {
+    return [...this.items];
+  }
+}`;
+const caller = `import { Mutex } from 'async-mutex';
+import { Store } from './store';
+const outer = new Mutex();
+export async function save(store: Store): Promise<void> {
+  await outer.runExclusive(async () => {
+    await store.put('x');
+  });
+}`;
+
+describe('an edit inside a body other files cannot see re-walks only the edited file', () => {
+  it('keeps the importer when a method with a declared return type changes, and the findings still agree', () => {
+    const project = new EditableProject('shapes-hidden', { 'src/store.ts': service, 'src/caller.ts': caller });
+    step(project);
+    project.edit('src/store.ts', (t) => t.replace('this.items.push(item);', 'this.items.push(item);\n      this.items.push(item.toUpperCase());\n      await fetch(item);'));
+    const { walked, kept } = step(project);
+    expect(walked).toBe(1);
+    expect(kept).toBe(1);
+  });
+
+  it('re-walks the importer when the edit changes what a function without a declared return type returns', () => {
+    const project = new EditableProject('shapes-inferred', {
+      'src/store.ts': `import { Mutex } from 'async-mutex';
+const shared = new Mutex();
+export function lockFor(name: string) {
+  return name.length > 0 ? undefined : undefined;
+}
+export function other(): number { return shared.isLocked() ? 1 : 0; }`,
+      'src/caller.ts': `import { lockFor } from './store';
+export async function use(): Promise<void> {
+  const lock = lockFor('a');
+  await lock?.acquire();
+}`,
+    });
+    step(project);
+    project.edit('src/store.ts', (t) => t.replace('return name.length > 0 ? undefined : undefined;', 'return name.length > 0 ? shared : undefined;'));
+    const { warm, walked, kept } = step(project);
+    expect(walked).toBe(2);
+    expect(kept).toBe(0);
+    expect(warm.facts.get('src/caller.ts#use')!.lockOps.map((o) => o.op.lock.id)).toEqual(['src/store.ts#shared']);
+  });
+
+  it('re-walks the importer when a body declares a class that implements an interface the importer calls through', () => {
+    const project = new EditableProject('shapes-dispatch', {
+      'src/api.ts': `export interface Task { run(): Promise<void>; }`,
+      'src/impl.ts': `import type { Task } from './api';
+export function make(): Task {
+  return { run: async () => {} };
+}`,
+      'src/caller.ts': `import type { Task } from './api';
+export async function go(task: Task): Promise<void> { await task.run(); }`,
+    });
+    step(project);
+    project.edit('src/impl.ts', (t) =>
+      t.replace('return { run: async () => {} };', `class Slow implements Task { async run(): Promise<void> { await fetch('https://example.com'); } }\n  return new Slow();`),
+    );
+    const { warm } = step(project);
+    expect(warm.facts.get('src/caller.ts#go')!.calls[0]!.targets).toEqual(['src/impl.ts#Slow.run']);
+  });
+
+  it('re-walks the importer when its facts hold a node the edit moves (a lock declared after the edited body)', () => {
+    const project = new EditableProject('shapes-moved', {
+      'src/store.ts': `import { Mutex } from 'async-mutex';
+export class Store {
+  touch(): number {
+    return 1;
+  }
+  readonly mutex = new Mutex();
+}`,
+      'src/caller.ts': `import { Store } from './store';
+export async function use(store: Store): Promise<void> {
+  const release = await store.mutex.acquire();
+  release();
+}`,
+    });
+    step(project);
+    project.edit('src/store.ts', (t) => t.replace('return 1;', 'const a = 1;\n    const b = 2;\n    return a + b;'));
+    const { warm, walked } = step(project);
+    expect(walked).toBe(2);
+    expect(warm.locks.get('Store#mutex')?.declaredAt?.line).toBe(8);
+  });
+
+  it('re-walks the importers when a body edit changes what a hand-rolled lock class is taken for', () => {
+    const project = new EditableProject('shapes-hand-rolled', {
+      'src/lock.ts': `export class Gate {
+  private tail: Promise<void> = Promise.resolve();
+  acquire(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => { release = resolve; });
+    const ready = this.tail.then(() => release);
+    this.tail = next;
+    return ready;
+  }
+}`,
+      'src/caller.ts': `import { Gate } from './lock';
+const gate = new Gate();
+export async function use(): Promise<void> {
+  const release = await gate.acquire();
+  await fetch('https://example.com');
+  release();
+}`,
+    });
+    const first = step(project);
+    const before = first.warm.facts.get('src/caller.ts#use')!.lockOps.length;
+    expect(before).toBeGreaterThan(0);
+    // no promise is made or chained any more: not a lock
+    project.edit('src/lock.ts', (t) =>
+      t
+        .replace('const next = new Promise<void>((resolve) => { release = resolve; });', 'release = () => {};')
+        .replace('const ready = this.tail.then(() => release);', 'const ready = Promise.resolve(release);')
+        .replace('this.tail = next;', ''),
+    );
+    const { warm } = step(project);
+    expect(warm.facts.get('src/caller.ts#use')!.lockOps).toEqual([]);
+  });
+});
