@@ -1,5 +1,5 @@
 import { inScope, type Analysis, type TraceStep } from '@lockwise/analyzer';
-import { lockOrderCycles, lockOrderGraph, type LockOrderEdge, type LockOrderWitness } from './support/consistent-lock-order-graph.js';
+import { lockOrderEdge, lockOrderGraphCycles, type LockOrderEdge, type LockOrderWitness } from './support/consistent-lock-order-graph.js';
 import { acquisitionSubsystem, at } from './support/no-reentrant-acquire-trace.js';
 import { defineRule, type RuleReport } from './support/rule.js';
 
@@ -42,12 +42,10 @@ export default defineRule<Options>({
     defaultOptions: { reportUnknownKeys: false, maxCycles: 1000 },
   },
   check(analysis, options, scope) {
-    const graph = lockOrderGraph(analysis);
-    const edges = new Map(graph.edges.map((e) => [`${e.from}\0${e.to}`, e]));
     const reports: RuleReport[] = [];
-    for (const cycle of lockOrderCycles(graph, options.maxCycles)) {
+    for (const cycle of lockOrderGraphCycles(analysis, options.maxCycles)) {
       if (!options.reportUnknownKeys && cycle.some((id) => id.endsWith('[*]'))) continue;
-      const cycleEdges = cycle.map((from, i) => edges.get(`${from}\0${cycle[(i + 1) % cycle.length]}`)!);
+      const cycleEdges = cycle.map((from, i) => lockOrderEdge(analysis, from, cycle[(i + 1) % cycle.length]!)!);
       cycleEdges.forEach((edge, i) => {
         for (const witness of edge.witnesses) {
           // the cycles are the whole program's; a scoped run reports only the edges made in its files

@@ -1,5 +1,5 @@
-import { holdAndWait, type Analysis, type HoldAndWait, type LockIdentity, type LockKind, type SourceLocation, type TraceStep } from '@lockwise/analyzer';
-import { holdAndWaitSteps } from './no-reentrant-acquire-trace.js';
+import type { Analysis, HoldAndWait, LockIdentity, LockKind, SourceLocation, TraceStep } from '@lockwise/analyzer';
+import { lockOrderState } from './consistent-lock-order-state.js';
 
 /** A lock of the order graph. */
 export interface LockOrderNode {
@@ -31,60 +31,54 @@ export interface LockOrderGraph {
   edges: LockOrderEdge[];
 }
 
-const cache = new WeakMap<Analysis, LockOrderGraph>();
-/**
- * An event's witness, kept across program versions: hold-and-wait hands back the same event
- * object only while every node it names is unchanged, so its locations and trace still hold.
- */
-const witnesses = new WeakMap<HoldAndWait, LockOrderWitness>();
+const graphs = new WeakMap<Analysis, LockOrderGraph>();
 
 /**
  * The program's lock-order graph: an edge A → B wherever B is acquired (and waited for) while A
  * is held, on any path, through any depth of calls, with every place that makes it. The audit
  * report prints it; `consistent-lock-order` reports its cycles.
+ *
+ * Carried from one program version to the next, where only the functions whose hold-and-wait
+ * events changed are read again (see consistent-lock-order-state.ts). The lists of nodes and
+ * edges are made when first read: a rule reads its cycles and their edges only.
  */
 export function lockOrderGraph(analysis: Analysis): LockOrderGraph {
-  const cached = cache.get(analysis);
-  if (cached) return cached;
-  const edges = new Map<string, LockOrderEdge>();
-  const nodes = new Map<string, LockOrderNode>();
-  const seen = new Set<string>();
-  for (const event of holdAndWait(analysis).events) {
-    const from = event.held.lock;
-    const to = event.acquisition.lock;
-    // a lock that is still a parameter here names no lock of the program (it is substituted where it is passed)
-    if (from.id === to.id || from.paramIndex !== undefined || to.paramIndex !== undefined) continue;
-    const identity = `${from.id}\0${to.id}\0${event.site.node.pos}\0${event.site.caller}\0${event.acquisition.at.pos}`;
-    if (seen.has(identity)) continue;
-    seen.add(identity);
-    for (const lock of [from, to]) {
-      if (!nodes.has(lock.id)) nodes.set(lock.id, lockNode(analysis, lock));
-    }
-    const key = `${from.id}\0${to.id}`;
-    let edge = edges.get(key);
-    if (!edge) {
-      edge = { from: from.id, to: to.id, witnesses: [] };
-      edges.set(key, edge);
-    }
-    let witness = witnesses.get(event);
-    if (!witness) {
-      witness = {
-        event,
-        location: analysis.location(event.site.node),
-        function: event.function,
-        gates: event.gates,
-        trace: holdAndWaitSteps(analysis, event, `acquires ${to.id} while ${from.id} is held`),
-      };
-      witnesses.set(event, witness);
-    }
-    edge.witnesses.push(witness);
+  let graph = graphs.get(analysis);
+  if (!graph) {
+    const state = lockOrderState(analysis);
+    const { lockOrder, edgeOrder } = state;
+    let nodes: LockOrderNode[] | undefined;
+    let edges: LockOrderEdge[] | undefined;
+    graph = {
+      get nodes() {
+        return (nodes ??= lockOrder.map((id) => lockNode(analysis, state.locks.get(id)!.identity)));
+      },
+      get edges() {
+        return (edges ??= edgeOrder.map((key) => state.edges.get(key)!));
+      },
+    };
+    graphs.set(analysis, graph);
   }
-  const graph = {
-    nodes: [...nodes.values()].sort((a, b) => a.id.localeCompare(b.id)),
-    edges: [...edges.values()].sort((a, b) => a.from.localeCompare(b.from) || a.to.localeCompare(b.to)),
-  };
-  cache.set(analysis, graph);
   return graph;
+}
+
+/** The edge from → to of the program's graph. */
+export function lockOrderEdge(analysis: Analysis, from: string, to: string): LockOrderEdge | undefined {
+  return lockOrderState(analysis).edges.get(`${from}\0${to}`);
+}
+
+/**
+ * The cycles of the program's graph, as `lockOrderCycles` finds them. They depend on which edges
+ * there are, not on their witnesses: enumerated again only when an edge appears or disappears.
+ */
+export function lockOrderGraphCycles(analysis: Analysis, limit = 1000): string[][] {
+  const state = lockOrderState(analysis);
+  let cycles = state.cycles.get(limit);
+  if (!cycles) {
+    cycles = cyclesOf(state.lockOrder, state.edgeOrder.map((key) => state.edges.get(key)!), limit);
+    state.cycles.set(limit, cycles);
+  }
+  return cycles;
 }
 
 /**
@@ -120,7 +114,7 @@ export function lockOrderGraphData(analysis: Analysis, maxCycles = 1000): LockOr
       to: e.to,
       witnesses: e.witnesses.map(({ location, function: fn, gates, trace }) => ({ location, function: fn, gates, trace })),
     })),
-    cycles: lockOrderCycles(graph, maxCycles),
+    cycles: lockOrderGraphCycles(analysis, maxCycles),
   };
 }
 
@@ -130,10 +124,17 @@ export function lockOrderGraphData(analysis: Analysis, maxCycles = 1000): LockOr
  * has a lock-order problem to fix before the rest matter.
  */
 export function lockOrderCycles(graph: LockOrderGraph, limit = 1000): string[][] {
-  const ids = graph.nodes.map((n) => n.id);
+  return cyclesOf(
+    graph.nodes.map((n) => n.id),
+    graph.edges,
+    limit,
+  );
+}
+
+function cyclesOf(ids: readonly string[], edges: readonly { from: string; to: string }[], limit: number): string[][] {
   const index = new Map(ids.map((id, i) => [id, i]));
   const successors: number[][] = ids.map(() => []);
-  for (const edge of graph.edges) successors[index.get(edge.from)!]!.push(index.get(edge.to)!);
+  for (const edge of edges) successors[index.get(edge.from)!]!.push(index.get(edge.to)!);
   const cycles: string[][] = [];
   for (let start = 0; start < ids.length && cycles.length < limit; ) {
     const component = leastComponent(successors, start);

@@ -13,7 +13,18 @@ export { substitute } from './summaries/wrappers.js';
 export { stripExpression } from './flow/lock-identity.js';
 export { symbolAt } from './flow/symbols.js';
 export { directiveFor, directivesOf, type Directive } from './report/directives.js';
-export { distinctInstances, holdAndWait, isSingleInstance, type Acquisition, type HoldAndWait, type HoldAndWaitResult, type LockInstance } from './queries/hold-and-wait.js';
+export {
+  distinctInstances,
+  holdAndWait,
+  holdAndWaitChanges,
+  holdAndWaitOf,
+  isSingleInstance,
+  type Acquisition,
+  type HoldAndWait,
+  type HoldAndWaitChanges,
+  type HoldAndWaitResult,
+  type LockInstance,
+} from './queries/hold-and-wait.js';
 export { staleStateWrites, stateWriters, stateWritersOf, stateBase, sameState, type StaleWrite, type StateRead, type StateWriter, type Crossing } from './queries/stale-state.js';
 export { alwaysThrows, isWithin, mayThrow, protectionOf, throwPointsOf, tryStatementsOf, type Protection, type ThrowPoint } from './queries/exceptional-flow.js';
 export { annotatedLocks, closest, FUNCTION_ANNOTATIONS, hasAnnotation, lockNames, programAnnotations, type Annotation, type FunctionAnnotationKind, type GuardedState, type LockRef, type ProgramAnnotations } from './queries/lock-annotations.js';

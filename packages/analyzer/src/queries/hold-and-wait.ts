@@ -23,7 +23,24 @@ interface State {
   events: Map<string, readonly HoldAndWait[]>;
   /** The stored callbacks the state was computed with: a registration elsewhere changes what a call runs. */
   stored: ReadonlyMap<CallSite, readonly string[]>;
+  /** What the last update dropped: see `holdAndWaitChanges`. */
+  changes: HoldAndWaitChanges;
 }
+
+/**
+ * Which functions' events may differ from the previous program version's: what a query built
+ * from the events and carried alongside them reads, so as to rebuild only those functions' part.
+ */
+export interface HoldAndWaitChanges {
+  /** This version of the events (unique across projects). */
+  readonly version: number;
+  /** The version the changes are counted from; undefined when the events were computed from nothing. */
+  readonly since: number | undefined;
+  /** Functions whose events may differ since `since`, added and removed ones included (every function without `since`). */
+  readonly functions: ReadonlySet<string>;
+}
+
+let versions = 0;
 
 interface PerAnalysis {
   state: State;
@@ -59,6 +76,17 @@ export function holdAndWait(analysis: Analysis, scope?: FileScope): HoldAndWaitR
   return result;
 }
 
+/** The functions whose events may have changed since the previous program version (see `HoldAndWaitChanges`). */
+export function holdAndWaitChanges(analysis: Analysis): HoldAndWaitChanges {
+  return current(analysis).state.changes;
+}
+
+/** One function's events, in the order the whole-program list has them (none for a function the analysis does not have). */
+export function holdAndWaitOf(analysis: Analysis, key: string): readonly HoldAndWait[] {
+  const f = analysis.facts.get(key);
+  return f ? eventsOf(current(analysis), f) : [];
+}
+
 function current(analysis: Analysis): PerAnalysis {
   let entry = cache.get(analysis);
   if (!entry) {
@@ -72,7 +100,13 @@ function current(analysis: Analysis): PerAnalysis {
 }
 
 function update(previous: Carried<State> | undefined, analysis: Analysis, calls: WaitingCalls, stored: ReadonlyMap<CallSite, readonly string[]>): State {
-  const state: State = previous?.value ?? { acquisitions: emptyAcquisitionState(), gates: emptyGateState(), events: new Map(), stored: new Map() };
+  const state: State = previous?.value ?? {
+    acquisitions: emptyAcquisitionState(),
+    gates: emptyGateState(),
+    events: new Map(),
+    stored: new Map(),
+    changes: { version: 0, since: undefined, functions: new Set() },
+  };
   const seeds = previous ? new Set([...previous.delta.changed, ...storedChanges(previous.value.stored, stored)]) : new Set(analysis.facts.keys());
   state.stored = stored;
   const replaced = updateAcquisitions(state.acquisitions, calls, analysis.facts, seeds);
@@ -80,6 +114,7 @@ function update(previous: Carried<State> | undefined, analysis: Analysis, calls:
   const stale = new Set([...seeds, ...regated]);
   for (const key of replaced) for (const dependent of state.acquisitions.index.dependentsOf(key)) stale.add(dependent);
   for (const key of stale) state.events.delete(key);
+  state.changes = { version: ++versions, since: previous?.value.changes.version, functions: stale };
   return state;
 }
 
