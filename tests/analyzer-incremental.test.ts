@@ -212,3 +212,27 @@ export function apart<T>(work: () => Promise<T>): Promise<T> { return withOther(
     expectSameSummaries(warm, cold);
   });
 });
+
+describe('an import that changes the order of the program files', () => {
+  it('leaves the summaries and the callers of a function in the order a computation from scratch gives', () => {
+    const project = new EditableProject('file-order', {
+      'src/app/entry.ts': `import { first } from '../p/first';\nimport { second } from '../q/second';\nexport async function main(): Promise<void> { await first(); await second(); }`,
+      'src/p/first.ts': `import { leaf } from '../z/leaf';\nexport async function first(): Promise<void> { await leaf(); }`,
+      'src/q/second.ts': `import { leaf } from '../z/leaf';\nexport async function second(): Promise<void> { await leaf(); }`,
+      'src/r/third.ts': `import { leaf } from '../z/leaf';\nexport async function third(): Promise<void> { await leaf(); }`,
+      'src/z/leaf.ts': `export async function leaf(): Promise<void> { await fetch('https://example.com'); }`,
+    });
+    const orderOf = (analysis: Analysis) => ({
+      summaries: [...analysis.summaries.keys()],
+      callers: (analysis.callers.get('src/z/leaf.ts#leaf') ?? []).map((site) => site.caller),
+    });
+    let { warm, cold } = project.analyseBothWays();
+    expect(orderOf(warm)).toEqual(orderOf(cold));
+    // third.ts is now found before first.ts and second.ts, neither of them edited
+    project.edit('src/app/entry.ts', (t) => `import '../r/third';\n${t}`);
+    ({ warm, cold } = project.analyseBothWays());
+    expect(orderOf(cold).callers[0]).toBe('src/r/third.ts#third');
+    expect(orderOf(warm)).toEqual(orderOf(cold));
+    expectSameSummaries(warm, cold);
+  });
+});

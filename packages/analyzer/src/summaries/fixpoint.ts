@@ -70,7 +70,8 @@ export function computeSummaries(
   subsystemOf: (key: string) => string,
   /**
    * The previous computation; `formerFacts` holds what the functions whose facts differ had
-   * before, when the facts map was updated in place (else the two maps are compared). Its maps
+   * before, when the facts map was updated in place (same functions in the same order; else the
+   * two maps are compared, and the call edges built afresh in the new order). Its maps
    * are updated in place where the functions are the same. `wrappersBefore` holds what the
    * wrapper summaries recomputed since were before (the wrapper map is updated in place too).
    */
@@ -86,7 +87,8 @@ export function computeSummaries(
 } {
   const before = previous?.graph;
   const { changed, former } = changedSince(facts, wrappers, before, previous?.formerFacts, previous?.wrappersBefore);
-  const patched = before && patchCallEdges(facts, wrappers, before.edges, changed);
+  // Patching keeps the previous order: only when the facts map was updated in place (same functions, same order).
+  const patched = before && previous.formerFacts && patchCallEdges(facts, wrappers, before.edges, changed);
   const edges = patched?.edges ?? buildCallEdges(facts, wrappers);
   const { outgoing, incoming, callers, order } = edges;
   const delta = !before
