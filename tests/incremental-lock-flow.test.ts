@@ -150,4 +150,38 @@ export async function run(): Promise<void> {
     expectSameFlow(warm, cold);
     expect(scoped(warm)).toEqual([]);
   });
+  it('files that change places: a parameter keeps the carrier of the call met first in the new order', () => {
+    const hand = (fn: string) => `import { mutex } from '../app/lock';
+import { keep } from '../gamma/keep';
+export function ${fn}(): void {
+  keep(mutex);
+}
+`;
+    const project = new EditableProject('lock-flow-order', {
+      'src/zero/zero.ts': 'export const zero = 0;\n',
+      'src/app/lock.ts': MUTEX,
+      'src/gamma/keep.ts': `import type { Mutex } from 'async-mutex';
+export function keep(lock: Mutex): void {
+  void lock;
+}
+`,
+      'src/delta/d.ts': hand('hand'),
+      'src/zeta/z.ts': hand('handToo'),
+    });
+    let { warm, cold } = project.analyseBothWays();
+    expectSameFlow(warm, cold);
+    const functions = [...warm.facts.keys()].sort().join();
+    const keep = (a: Analysis) => paramsDigest(a)['src/gamma/keep.ts#keep#0']!.join('\n');
+    expect(keep(warm)).toContain('via src/delta/d.ts');
+
+    // an import on the first line of a file that passes nothing moves zeta first: the same functions
+    project.edit('src/zero/zero.ts', (t) => `import '../zeta/z'; ${t}`);
+    ({ warm, cold } = project.analyseBothWays());
+    expect([...warm.facts.keys()].sort().join()).toBe(functions);
+    expectSameFlow(warm, cold);
+    expect(keep(warm)).toContain('via src/zeta/z.ts');
+    project.edit('src/zero/zero.ts', (t) => t.replace("import '../zeta/z'; ", ''));
+    ({ warm, cold } = project.analyseBothWays());
+    expectSameFlow(warm, cold);
+  });
 });

@@ -4,6 +4,7 @@ import { symbolAt } from '../flow/symbols.js';
 import { ENTRY_WRITES } from '../flow/shared-state.js';
 import { isInside, substitute } from '../summaries/wrappers.js';
 import type { CallSite, FunctionFacts, FunctionInfo, HeldLock, LockIdentity, SharedAccess } from '../types.js';
+import { compareFacts } from './file-index.js';
 import type { FlowReader, ParamRef } from './lock-flow-reader.js';
 import { carrierKey, dedupeByLock, functionsWithin, resolve, storedValue, templatesAt, type FieldStore, type FlowState } from './lock-flow-state.js';
 import type { CalleeRelease, ForeignLockUse, ForeignThrough, LockCarrier, LockDrop, LockHandoff, LockUse, StaleState } from './lock-flow.js';
@@ -19,7 +20,6 @@ export class FlowOutputs {
   private readonly uses = new Map<string, ForeignLockUse[]>();
   private readonly dropsBy = new Map<string, LockDrop[]>();
   private fields: Map<string, FieldStore[]> | undefined;
-  private order: Map<string, number> | undefined;
 
   constructor(
     private readonly reader: FlowReader,
@@ -30,9 +30,10 @@ export class FlowOutputs {
     return this.reader.analysis;
   }
 
-  private orderOf(key: string): number {
-    this.order ??= new Map([...this.analysis.facts.keys()].map((k, i) => [k, i]));
-    return this.order.get(key) ?? -1;
+  /** The facts of `keys`, in the facts' order: compared by file and place in the file, not by a pass over the program. */
+  private inOrder(keys: Iterable<string>): FunctionFacts[] {
+    const facts = this.analysis.facts;
+    return [...keys].flatMap((key) => facts.get(key) ?? []).sort((a, b) => compareFacts(this.analysis, a, b));
   }
 
   /** The carriers a call's arguments pass, by argument index. */
@@ -80,7 +81,7 @@ export class FlowOutputs {
           if (info) for (const key of functionsWithin(this.reader, info)) keys.add(key);
         }
       }
-      releasers = [...keys].flatMap((key) => this.analysis.facts.get(key) ?? []).sort((a, b) => this.orderOf(a.info.key) - this.orderOf(b.info.key));
+      releasers = this.inOrder(keys);
     }
     const wanted = callers && new Set(callers.map((f) => f.info.key));
     const result: CalleeRelease[] = [];
@@ -245,9 +246,8 @@ export class FlowOutputs {
   private fieldReleasers(): Map<string, FieldStore[]> {
     if (this.fields) return this.fields;
     const byField = new Map<string, FieldStore[]>();
-    const storing = [...this.state.fieldStores.keys()].sort((a, b) => this.orderOf(a) - this.orderOf(b));
-    for (const key of storing) {
-      for (const store of this.state.fieldStores.get(key)!) byField.set(store.field, [...(byField.get(store.field) ?? []), store]);
+    for (const f of this.inOrder(this.state.fieldStores.keys())) {
+      for (const store of this.state.fieldStores.get(f.info.key)!) byField.set(store.field, [...(byField.get(store.field) ?? []), store]);
     }
     this.fields = byField;
     return byField;

@@ -3,6 +3,7 @@ import type { AnalysisDelta } from '../analysis.js';
 import { stripExpression } from '../flow/lock-identity.js';
 import { isFunctionNode } from '../graph/functions.js';
 import type { CallSite, FunctionFacts, FunctionInfo } from '../types.js';
+import { compareFacts, factsOfFile } from './file-index.js';
 import { SetIndex } from './lock-flow-index.js';
 import { ownerSignature, type FlowReader, type Template } from './lock-flow-reader.js';
 import type { LockCarrier, LockOrigin } from './lock-flow.js';
@@ -36,6 +37,11 @@ interface FunctionTemplates {
 }
 
 export interface FlowState {
+  /**
+   * The facts map the state was built from: an edit that keeps the functions and files in
+   * their order updates it in place; a new one (files changed places) means starting afresh.
+   */
+  facts: ReadonlyMap<string, FunctionFacts>;
   templates: Map<string, FunctionTemplates>;
   /** Function → functions whose templates read it. */
   dependents: SetIndex<string, string>;
@@ -65,6 +71,7 @@ const sitePosition = new WeakMap<CallSite, number>();
 
 export function buildState(reader: FlowReader): FlowState {
   const state: FlowState = {
+    facts: reader.analysis.facts,
     templates: new Map(),
     dependents: new SetIndex(),
     incoming: new SetIndex(),
@@ -87,10 +94,12 @@ export function buildState(reader: FlowReader): FlowState {
 /**
  * The previous version's state, updated in place for an edit. Undefined (and left as it was) when the edit changed what the
  * lock inventory says of a lock an origin was made from (its owner): every origin may read
- * differently then, and the caller starts from scratch.
+ * differently then, and the caller starts from scratch; the same when the facts map is a new one
+ * (functions or files moved: what parameters receive is in the facts' order).
  */
 export function updateState(previous: FlowState, delta: AnalysisDelta, reader: FlowReader): FlowState | undefined {
   const analysis = reader.analysis;
+  if (previous.facts !== analysis.facts) return undefined;
   for (const [id, owner] of previous.owners) if (ownerSignature(analysis, id) !== owner) return undefined;
   const facts = analysis.facts;
   const state = previous;
@@ -202,11 +211,9 @@ function propagate(state: FlowState, affected: ReadonlySet<string>, reader: Flow
     state.heldAtOf.delete(key);
   }
   const receivers = (site: CallSite) => site.targets.filter((t) => affected.has(t) && facts.has(t));
-  let order: Map<string, number> | undefined;
-  const bySiteOrder = (a: CallSite, b: CallSite) => {
-    order ??= new Map([...facts.keys()].map((key, i) => [key, i]));
-    return order.get(a.caller)! - order.get(b.caller)! || sitePosition.get(a)! - sitePosition.get(b)!;
-  };
+  // by file and place in the file: no pass over the program's functions to number them
+  const bySiteOrder = (a: CallSite, b: CallSite) =>
+    (a.caller === b.caller ? 0 : compareFacts(reader.analysis, facts.get(a.caller)!, facts.get(b.caller)!)) || sitePosition.get(a)! - sitePosition.get(b)!;
 
   // the parameters that stay, by the number of calls their carriers crossed: they feed the affected ones at that depth
   const fixedAt = new Map<number, Set<string>>();
@@ -282,17 +289,17 @@ function propagate(state: FlowState, affected: ReadonlySet<string>, reader: Flow
   }
 }
 
-/** A function and the functions written inside it. */
+/**
+ * A function and the functions written inside it (those with facts, in no particular order): the
+ * file's functions within its range, not a walk of its body (for the module, of the whole file).
+ */
 export function functionsWithin(reader: FlowReader, info: FunctionInfo): string[] {
   const keys: string[] = [info.key];
-  const visit = (node: ts.Node): void => {
-    if (node !== info.node && isFunctionNode(node)) {
-      const nested = reader.analysis.functionOf(node);
-      if (nested) keys.push(nested.key);
-    }
-    ts.forEachChild(node, visit);
-  };
-  ts.forEachChild(info.node, visit);
+  const { pos, end } = info.node;
+  for (const f of factsOfFile(reader.analysis, info.sourceFile)) {
+    const node = f.info.node;
+    if (f.info.key !== info.key && node.pos >= pos && node.end <= end) keys.push(f.info.key);
+  }
   return keys;
 }
 

@@ -4,7 +4,7 @@ import type { CallSite, FunctionFacts, HeldLock, LockIdentity, LockValueKind, Sh
 import { FlowOutputs } from './lock-flow-outputs.js';
 import { FlowReader } from './lock-flow-reader.js';
 import { buildState, updateState, type FlowState } from './lock-flow-state.js';
-import type { FileScope } from './scope.js';
+import { factsInScope, scopeKey, type FileScope } from './scope.js';
 
 /**
  * Where lock values go: the releasers, handles, guards and locks themselves, and the callbacks
@@ -195,9 +195,10 @@ function createFlow(analysis: Analysis): LockFlow {
   const scoped = new Map<string, LockFlowFindings>();
   const within = (scope: FileScope | undefined): LockFlowFindings => {
     if (!scope) return (whole ??= findings(undefined));
-    const key = [...scope].map((sf) => sf.fileName).sort().join('\n');
+    const key = scopeKey(scope);
     let result = scoped.get(key);
-    if (!result) scoped.set(key, (result = findings([...analysis.facts.values()].filter((f) => scope.has(f.info.sourceFile)))));
+    // the scope's files' functions, in the facts' order: a lookup per file, not a pass over the program
+    if (!result) scoped.set(key, (result = findings([...factsInScope(analysis, scope)])));
     return result;
   };
   return {

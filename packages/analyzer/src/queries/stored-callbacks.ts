@@ -1,14 +1,8 @@
-import ts from 'typescript';
-import type { Analysis } from '../analysis.js';
-import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
+import type ts from 'typescript';
+import type { Analysis, AnalysisDelta } from '../analysis.js';
 import type { CallSite, FunctionFacts } from '../types.js';
-import { symbolAt } from '../flow/symbols.js';
-import { factsOfFile } from './file-index.js';
-
-/** Collection methods that keep the argument at `argIndex`. */
-const STORING: Record<string, number> = { push: 0, unshift: 0, add: 0, set: 1 };
-/** Array methods that call their callback with each element. */
-const EACH = new Set(['forEach', 'map', 'flatMap', 'filter', 'some', 'every', 'find', 'reduce']);
+import { compareFiles, factsOfFile } from './file-index.js';
+import { fileCallbacks, isCurrent, storesOf, type FileCallbacks, type Invocation, type Offer } from './stored-callbacks-parts.js';
 
 const cache = new WeakMap<Analysis, ReadonlyMap<CallSite, readonly string[]>>();
 
@@ -17,259 +11,242 @@ const cache = new WeakMap<Analysis, ReadonlyMap<CallSite, readonly string[]>>();
  * `fn` in `this.handlers`, and `for (const h of this.handlers) await h(e)` runs every function
  * ever registered. The call graph sees neither edge (the callee is an element of a field);
  * this maps each such call to the functions registered into the same field or binding.
+ *
+ * Carried from one program version to the next (see `CallbackState`): an edit reads again the
+ * parts of the files it re-walked, and updates only what their offers, stores and calls reach.
  */
 export function storedCallbackTargets(analysis: Analysis): ReadonlyMap<CallSite, readonly string[]> {
   let result = cache.get(analysis);
   if (!result) {
-    result = compute(analysis);
+    const state = analysis.carry<CallbackState>('stored-callbacks', (previous) => (previous && updateState(analysis, previous.value, previous.delta)) ?? buildState(analysis));
+    result = state.result;
     cache.set(analysis, result);
   }
   return result;
 }
 
-/** A call that hands callbacks to user functions: it registers them where a target stores that parameter. */
-interface Offer {
-  site: CallSite;
-}
-
-/** A parameter kept in a container, by the function that keeps it (or a closure inside it). */
-interface Store {
-  owner: string;
-  index: number;
-  container: ts.Node;
-  /** Its place among the file's stores, as a pass over the facts meets them: the last one of a parameter counts. */
-  order: number;
-}
-
 /**
- * One file's part, read once per walk of the file: what asks the checker (which container a
- * store or a call names) is kept with the facts it was asked about. Containers may be declared in
- * other files; the part is valid while those files are the program's.
+ * The query over the program, and the indexes an edit updates it through. It is defined by a
+ * pass over the parts in the program's order: per function, the parameters some call passes a
+ * callback; per function, the container each such parameter is stored into last (its
+ * registrar); per container, the callbacks the offers register into it, in the order the offers
+ * are met; per call that runs a container's elements, those callbacks.
+ *
+ * Valid for the facts map it was built from while that map is updated in place (the functions
+ * and files keep their order); a new map is answered from scratch.
  */
-interface FileCallbacks {
-  facts: readonly FunctionFacts[];
-  offers: Offer[];
-  /** `this.handlers.push(fn)`: per function, stores of its parameters through a collection method. */
-  methodStores: Map<string, Store[]>;
-  /** `this.onChange = fn`, per function, found when some call passes one of its parameters a callback. */
-  assigned: Map<string, Store[]>;
-  /** Where a function's own assignments come among the file's stores: after those of its calls. */
-  assignedOrder: Map<FunctionFacts, number>;
-  /** Calls of an element of a container, in the facts' order. */
-  invocations: { site: CallSite; container: ts.Node }[];
-  /** Files other than this one that hold a container named here. */
-  elsewhere: Set<ts.SourceFile>;
+interface CallbackState {
+  facts: ReadonlyMap<string, FunctionFacts>;
+  /** By file name. */
+  parts: Map<string, FileCallbacks>;
+  /** Function → the offers that name it as a target, with the part that makes each. */
+  offersTo: Map<string, Map<Offer, FileCallbacks>>;
+  /** Function → parameter index → the container the parameter is stored into (the last store of it). */
+  registrars: Map<string, Map<number, ts.Node>>;
+  /** Container → the functions whose registrar names it. */
+  registrarsOf: Map<ts.Node, Set<string>>;
+  /** Container → the callbacks registered into it, in the order the offers are met (containers with none are absent). */
+  registered: Map<ts.Node, string[]>;
+  /** Container → the calls that run its elements. */
+  invokers: Map<ts.Node, Set<Invocation>>;
+  /** File name of a container's declaration → the parts (by file name) that name it. */
+  holders: Map<string, Set<string>>;
+  /** Holders outside the project's files (declaration files): a change there is not in the delta. */
+  external: Map<string, ts.SourceFile>;
+  /** A new map whenever it changes: a reader compares it with the previous version's. */
+  result: Map<CallSite, string[]>;
 }
 
-const files = new WeakMap<readonly FunctionFacts[], FileCallbacks>();
-
-/** Per analysis, whether a file is still the program's (asked once per file, not once per part naming it). */
-const current = new WeakMap<Analysis, Map<ts.SourceFile, boolean>>();
-
-function isCurrent(analysis: Analysis, file: ts.SourceFile): boolean {
-  let known = current.get(analysis);
-  if (!known) current.set(analysis, (known = new Map()));
-  let answer = known.get(file);
-  if (answer === undefined) known.set(file, (answer = analysis.program.getSourceFile(file.fileName) === file));
-  return answer;
-}
-
-function fileCallbacks(analysis: Analysis, file: ts.SourceFile): FileCallbacks {
-  const facts = factsOfFile(analysis, file);
-  const known = files.get(facts);
-  if (known && [...known.elsewhere].every((other) => isCurrent(analysis, other))) return known;
-  const part: FileCallbacks = { facts, offers: [], methodStores: new Map(), assigned: new Map(), assignedOrder: new Map(), invocations: [], elsewhere: new Set() };
-  const note = (container: ts.Node) => {
-    const holder = container.getSourceFile();
-    if (holder !== file) part.elsewhere.add(holder);
-    return container;
+function buildState(analysis: Analysis): CallbackState {
+  const state: CallbackState = {
+    facts: analysis.facts,
+    parts: new Map(),
+    offersTo: new Map(),
+    registrars: new Map(),
+    registrarsOf: new Map(),
+    registered: new Map(),
+    invokers: new Map(),
+    holders: new Map(),
+    external: new Map(),
+    result: new Map(),
   };
-  let order = 0;
-  for (const f of facts) {
-    for (const site of f.calls) {
-      if (site.callbackArgs.length > 0 && site.targets.length > 0) part.offers.push({ site });
-      const stored = methodStore(analysis.checker, site);
-      if (stored) push(part.methodStores, stored.owner, { ...stored, container: note(stored.container), order: order++ });
-      if (site.targets.length || (site.external && site.external.kind !== 'unresolved' && site.external.kind !== 'external')) continue;
-      const container = invokedContainer(analysis, site);
-      if (container) part.invocations.push({ site, container: note(container) });
-    }
-    part.assignedOrder.set(f, order++);
-  }
-  files.set(facts, part);
-  return part;
-}
-
-function compute(analysis: Analysis): Map<CallSite, string[]> {
-  const byFile = new Map(analysis.sourceFiles.map((file) => [file, fileCallbacks(analysis, file)] as const));
-  const parts = [...byFile.values()];
-  const receiving = callbackParameters(parts);
-  if (receiving.size === 0) return new Map();
-  // function key → parameter index → the container the parameter is stored into (the last store of it)
-  const registrars = new Map<string, Map<number, ts.Node>>();
-  for (const [owner, indexes] of receiving) {
-    const stores = storesOf(analysis, byFile, owner, indexes);
-    if (stores.length === 0) continue;
-    const map = new Map<number, ts.Node>();
-    for (const store of stores) map.set(store.index, store.container);
-    registrars.set(owner, map);
-  }
-  const registered = new Map<ts.Node, Set<string>>();
-  for (const part of parts) {
-    for (const { site } of part.offers) {
-      for (const target of site.targets) {
-        for (const [index, container] of registrars.get(target) ?? []) {
-          for (const cb of site.callbackArgs) {
-            if (cb.argIndex !== index) continue;
-            const set = registered.get(container) ?? new Set<string>();
-            set.add(cb.fn);
-            registered.set(container, set);
-          }
-        }
-      }
-    }
-  }
-  const result = new Map<CallSite, string[]>();
-  if (registered.size === 0) return result;
-  for (const part of parts) {
-    for (const { site, container } of part.invocations) {
-      const callbacks = registered.get(container);
-      if (callbacks?.size) result.set(site, [...callbacks]);
-    }
-  }
-  return result;
+  apply(analysis, state, analysis.sourceFiles.map((file) => file.fileName));
+  return state;
 }
 
 /**
- * Function key → indexes of its parameters that some call passes a callback: only those can
- * register a listener, so only they are looked for in stores.
+ * The previous version's state, updated in place for an edit: the parts of the files whose facts
+ * changed, and of the files that name a container declared in one of them, are read again.
+ * Undefined (answer from scratch) when functions or files were added, removed or moved.
  */
-function callbackParameters(parts: readonly FileCallbacks[]): Map<string, Set<number>> {
-  const receiving = new Map<string, Set<number>>();
-  for (const part of parts) {
-    for (const { site } of part.offers) {
-      for (const target of site.targets) {
-        const indexes = receiving.get(target) ?? new Set<number>();
-        for (const cb of site.callbackArgs) indexes.add(cb.argIndex);
-        receiving.set(target, indexes);
+function updateState(analysis: Analysis, state: CallbackState, delta: AnalysisDelta): CallbackState | undefined {
+  if (!delta.sameOrder || state.facts !== analysis.facts) return undefined;
+  const touched = new Set<string>();
+  for (const key of delta.changed) {
+    const before = delta.former.get(key);
+    const after = analysis.facts.get(key);
+    if (!before || before === after) continue;
+    touched.add(before.info.sourceFile.fileName);
+    if (after) touched.add(after.info.sourceFile.fileName);
+  }
+  const redo = new Set<string>();
+  for (const name of touched) {
+    redo.add(name);
+    for (const part of state.holders.get(name) ?? []) redo.add(part);
+  }
+  for (const [name, file] of state.external) {
+    if (isCurrent(analysis, file)) continue;
+    for (const part of state.holders.get(name) ?? []) redo.add(part);
+  }
+  apply(analysis, state, redo);
+  return state;
+}
+
+/** Reads the parts of the `names` files again, and updates what their old and new offers, stores and calls reach. */
+function apply(analysis: Analysis, state: CallbackState, names: Iterable<string>): void {
+  const removed: FileCallbacks[] = [];
+  const added: FileCallbacks[] = [];
+  for (const name of names) {
+    const file = analysis.program.getSourceFile(name);
+    const before = state.parts.get(name);
+    const after = file && factsOfFile(analysis, file).length > 0 ? fileCallbacks(analysis, file) : undefined;
+    if (before === after) continue;
+    if (before) removed.push(before);
+    if (after) added.push(after);
+    if (after) state.parts.set(name, after);
+    else state.parts.delete(name);
+  }
+  if (removed.length === 0 && added.length === 0) return;
+
+  // the functions whose registrar may differ: targets of the offers that went or came, and the functions of the parts read again
+  const owners = new Set<string>();
+  for (const part of removed) {
+    unindexHolders(state, part);
+    for (const offer of part.offers) {
+      for (const target of offer.site.targets) {
+        const offers = state.offersTo.get(target);
+        offers?.delete(offer);
+        if (offers?.size === 0) state.offersTo.delete(target);
+        owners.add(target);
       }
     }
+    for (const invocation of part.invocations) deleteFrom(state.invokers, invocation.container, invocation);
+    for (const f of part.facts) owners.add(f.info.key);
   }
-  return receiving;
+  for (const part of added) {
+    for (const offer of part.offers) {
+      for (const target of offer.site.targets) {
+        let offers = state.offersTo.get(target);
+        if (!offers) state.offersTo.set(target, (offers = new Map()));
+        offers.set(offer, part);
+        owners.add(target);
+      }
+    }
+    for (const invocation of part.invocations) addTo(state.invokers, invocation.container, invocation);
+    for (const f of part.facts) owners.add(f.info.key);
+  }
+
+  // the containers registered into before or after: the targets of the offers that went or came are among the owners
+  const containers = new Set<ts.Node>();
+  const read = new Set<FileCallbacks>(added);
+  for (const owner of owners) {
+    const before = state.registrars.get(owner);
+    const after = registrarOf(analysis, state, owner);
+    for (const container of before?.values() ?? []) {
+      containers.add(container);
+      deleteFrom(state.registrarsOf, container, owner);
+    }
+    for (const container of after?.values() ?? []) {
+      containers.add(container);
+      addTo(state.registrarsOf, container, owner);
+    }
+    if (after) state.registrars.set(owner, after);
+    else state.registrars.delete(owner);
+    // reading a function's assignments may name containers elsewhere: its part is indexed again
+    const part = state.parts.get(analysis.facts.get(owner)?.info.sourceFile.fileName ?? '');
+    if (part) read.add(part);
+  }
+  for (const part of read) indexHolders(analysis, state, part);
+
+  const invocations = new Set<Invocation>();
+  for (const container of containers) {
+    const callbacks = registeredInto(analysis, state, container);
+    if (callbacks.length > 0) state.registered.set(container, callbacks);
+    else state.registered.delete(container);
+    for (const invocation of state.invokers.get(container) ?? []) invocations.add(invocation);
+  }
+  for (const part of added) for (const invocation of part.invocations) invocations.add(invocation);
+  const result = new Map(state.result);
+  for (const part of removed) for (const { site } of part.invocations) result.delete(site);
+  for (const { site, container } of invocations) {
+    const callbacks = state.registered.get(container);
+    if (callbacks) result.set(site, [...callbacks]);
+    else result.delete(site);
+  }
+  state.result = result;
 }
 
 /**
- * The stores of a function's parameters that receive callbacks, in the order a pass over the
- * facts meets them: each function's calls (the function's, and its closures'), then its own
- * assignments. A parameter belongs to its function's file, and so do its stores.
+ * The container each parameter of `owner` that receives a callback is stored into last; none
+ * when no call passes it a callback, or it stores none of those parameters.
  */
-function storesOf(analysis: Analysis, parts: ReadonlyMap<ts.SourceFile, FileCallbacks>, owner: string, indexes: ReadonlySet<number>): Store[] {
-  const f = analysis.facts.get(owner);
-  const part = f && parts.get(f.info.sourceFile);
-  if (!part) return [];
-  const assigned = assignedStores(analysis, part, f, part.assignedOrder.get(f)!);
-  const method = part.methodStores.get(owner);
-  if (!method && assigned.length === 0) return [];
-  const stores = [...(method ?? []), ...assigned];
-  return stores.filter((s) => indexes.has(s.index)).sort((a, b) => a.order - b.order);
+function registrarOf(analysis: Analysis, state: CallbackState, owner: string): Map<number, ts.Node> | undefined {
+  const offers = state.offersTo.get(owner);
+  if (!offers) return undefined;
+  const indexes = new Set<number>();
+  for (const { site } of offers.keys()) for (const cb of site.callbackArgs) indexes.add(cb.argIndex);
+  const stores = storesOf(analysis, state.parts, owner, indexes);
+  if (stores.length === 0) return undefined;
+  const map = new Map<number, ts.Node>();
+  for (const store of stores) map.set(store.index, store.container);
+  return map;
 }
 
-/** `this.handlers.push(fn)` with `fn` a parameter (of this function or an enclosing one). */
-function methodStore(checker: ts.TypeChecker, site: CallSite): { owner: string; index: number; container: ts.Node } | undefined {
-  const argIndex = methodStoreIndex(site);
-  if (argIndex === undefined) return undefined;
-  const forwarded = site.paramArgs.find((p) => p.argIndex === argIndex);
-  if (!forwarded) return undefined;
-  const callee = stripExpression(site.node.expression) as ts.PropertyAccessExpression;
-  const container = containerOf(checker, callee.expression);
-  return container ? { owner: forwarded.function, index: forwarded.index, container } : undefined;
-}
-
-function methodStoreIndex(site: CallSite): number | undefined {
-  const callee = stripExpression(site.node.expression);
-  if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  const argIndex = STORING[callee.name.text];
-  return argIndex !== undefined && site.paramArgs.some((p) => p.argIndex === argIndex) ? argIndex : undefined;
-}
-
-/** `this.onChange = fn`: the function's parameters assigned to a field or binding, found once per walk. */
-function assignedStores(analysis: Analysis, part: FileCallbacks, f: FunctionFacts, order: number): Store[] {
-  const key = f.info.key;
-  let stores = part.assigned.get(key);
-  if (stores) return stores;
-  stores = [];
-  part.assigned.set(key, stores);
-  const node = f.info.node;
-  if (ts.isSourceFile(node) || !node.body) return stores;
-  const checker = analysis.checker;
-  const parameters = node.parameters;
-  // An identifier can only be a parameter of this function by that parameter's name.
-  const names = new Set(parameters.map((p) => p.name).filter((name) => ts.isIdentifier(name)).map((name) => name.text));
-  if (names.size === 0) return stores;
-  const file = f.info.sourceFile;
-  const visit = (child: ts.Node): void => {
-    if (ts.isFunctionLike(child)) return;
-    if (ts.isBinaryExpression(child) && child.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(child.right) && names.has(child.right.text)) {
-      const declaration = symbolAt(checker, child.right)?.valueDeclaration;
-      const index = declaration && ts.isParameter(declaration) ? parameters.indexOf(declaration) : -1;
-      const container = index >= 0 ? containerOf(checker, child.left) : undefined;
-      if (container) {
-        if (container.getSourceFile() !== file) part.elsewhere.add(container.getSourceFile());
-        stores!.push({ owner: key, index, container, order });
+/**
+ * The callbacks registered into a container, in the order a pass over the offers of the program
+ * adds them: those of the offers to the functions whose registrar names it, in the program's order.
+ */
+function registeredInto(analysis: Analysis, state: CallbackState, container: ts.Node): string[] {
+  const offers = new Map<Offer, FileCallbacks>();
+  for (const owner of state.registrarsOf.get(container) ?? []) {
+    for (const [offer, part] of state.offersTo.get(owner) ?? []) offers.set(offer, part);
+  }
+  const ordered = [...offers].sort(([a, pa], [b, pb]) => (pa === pb ? 0 : compareFiles(analysis, pa.file, pb.file)) || a.seq - b.seq);
+  const callbacks = new Set<string>();
+  for (const [{ site }] of ordered) {
+    for (const target of site.targets) {
+      for (const [index, stored] of state.registrars.get(target) ?? []) {
+        if (stored !== container) continue;
+        for (const cb of site.callbackArgs) if (cb.argIndex === index) callbacks.add(cb.fn);
       }
     }
-    ts.forEachChild(child, visit);
-  };
-  ts.forEachChild(node.body, visit);
-  return stores;
+  }
+  return [...callbacks];
 }
 
-/** The field or binding a collection expression reads: `this.handlers`, `this.byEvent.get(e) ?? []`, `[...listeners]`. */
-function containerOf(checker: ts.TypeChecker, expression: ts.Expression, depth = 0): ts.Node | undefined {
-  const e = stripExpression(expression);
-  if (depth > 6) return undefined;
-  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && ['get', 'values', 'slice'].includes(e.expression.name.text)) {
-    return containerOf(checker, e.expression.expression, depth + 1);
+function indexHolders(analysis: Analysis, state: CallbackState, part: FileCallbacks): void {
+  for (const holder of part.elsewhere) {
+    addTo(state.holders, holder.fileName, part.file.fileName);
+    if (factsOfFile(analysis, holder).length === 0) state.external.set(holder.fileName, holder);
   }
-  if (ts.isBinaryExpression(e) && [ts.SyntaxKind.QuestionQuestionToken, ts.SyntaxKind.BarBarToken].includes(e.operatorToken.kind)) {
-    return containerOf(checker, e.left, depth + 1);
-  }
-  if (ts.isArrayLiteralExpression(e) && e.elements.length === 1 && ts.isSpreadElement(e.elements[0]!)) {
-    return containerOf(checker, e.elements[0].expression, depth + 1);
-  }
-  if (ts.isElementAccessExpression(e)) return containerOf(checker, e.expression, depth + 1);
-  if (ts.isPropertyAccessExpression(e) || ts.isIdentifier(e)) {
-    const symbol = resolveAlias(checker, symbolAt(checker, ts.isPropertyAccessExpression(e) ? e.name : e));
-    const declaration = symbol?.valueDeclaration;
-    if (!declaration) return undefined;
-    if (ts.isPropertyDeclaration(declaration) || ts.isPropertySignature(declaration)) return declaration;
-    if (ts.isVariableDeclaration(declaration) && ts.isSourceFile(declaration.parent.parent.parent)) return declaration;
-  }
-  return undefined;
 }
 
-/** The container whose elements a call runs: `h(e)` with `h` from `for (const h of this.handlers)` or `handlers.forEach(h => …)`. */
-function invokedContainer(analysis: Analysis, site: CallSite): ts.Node | undefined {
-  const checker = analysis.checker;
-  const callee = stripExpression(site.node.expression);
-  if (ts.isPropertyAccessExpression(callee)) return containerOf(checker, callee);
-  if (!ts.isIdentifier(callee)) return undefined;
-  const declaration = symbolAt(checker, callee)?.valueDeclaration;
-  if (!declaration) return undefined;
-  if (ts.isVariableDeclaration(declaration) && ts.isVariableDeclarationList(declaration.parent) && ts.isForOfStatement(declaration.parent.parent)) {
-    return containerOf(checker, declaration.parent.parent.expression);
+function unindexHolders(state: CallbackState, part: FileCallbacks): void {
+  for (const holder of part.elsewhere) {
+    deleteFrom(state.holders, holder.fileName, part.file.fileName);
+    if (!state.holders.has(holder.fileName)) state.external.delete(holder.fileName);
   }
-  if (ts.isParameter(declaration) && declaration.parent.parameters[0] === declaration) {
-    const fn = analysis.functionOf(declaration.parent);
-    const call = fn?.inlineArgumentOf?.call;
-    const method = call && ts.isCallExpression(call) ? stripExpression(call.expression) : undefined;
-    if (method && ts.isPropertyAccessExpression(method) && EACH.has(method.name.text)) return containerOf(checker, method.expression);
-  }
-  return undefined;
 }
 
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
+}
+
+/** Removes a value from a key's set, and the key with its last value. */
+function deleteFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (!set?.delete(value)) return;
+  if (set.size === 0) map.delete(key);
 }
