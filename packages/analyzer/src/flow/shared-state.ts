@@ -66,7 +66,7 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
  * most reads of shared state are exactly this form. Inherited members, accessors of object
  * literals and `this` rebound by a nested `function` go to the checker.
  */
-function ownMemberOfThis(expr: ts.PropertyAccessExpression): { declaration: ts.Declaration | undefined } | undefined {
+export function ownMemberOfThis(expr: ts.PropertyAccessExpression): { declaration: ts.Declaration | undefined } | undefined {
   if (expr.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
   let fn: ts.Node | undefined = expr.parent;
   while (fn && !(ts.isFunctionLike(fn) && !ts.isArrowFunction(fn)) && !ts.isClassLike(fn) && !ts.isClassStaticBlockDeclaration(fn) && !ts.isSourceFile(fn)) fn = fn.parent;

@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { ownMemberOfThis } from '../flow/shared-state.js';
 import { BLOCKING_OPERATIONS, NON_BLOCKING_PROMISE_APIS, PROMISE_COMBINATORS } from '../model/blocking-operations.js';
 import { CALLBACK_APIS, EMIT_APIS, type CallbackApiModel } from '../model/callback-apis.js';
 import { declarationOrigin, matchesOperation, type DeclarationOrigin } from '../model/declaration-origin.js';
@@ -66,6 +67,9 @@ export class CallClassifier {
   declarationOf(call: ts.CallLikeExpression): ts.Declaration | undefined {
     const callee = ts.isCallExpression(call) ? stripExpression(call.expression) : undefined;
     if (callee && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee))) {
+      // `this.save()` in a class that declares `save`: the checker would type `this` first to find it
+      const own = ts.isPropertyAccessExpression(callee) ? ownMemberOfThis(callee)?.declaration : undefined;
+      if (own && isCallableDeclaration(own)) return own;
       const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
       const symbol = resolveAlias(this.checker, symbolAt(this.checker, nameNode));
       const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
