@@ -104,6 +104,6 @@ else {
     console.log(`run ${i + 1}: all lockwise rules ${(a.ms / 1000).toFixed(1)} s, no-floating-promises only ${(b.ms / 1000).toFixed(1)} s`);
   }
   console.log(`ESLint with every lockwise rule / with no-floating-promises only: median ratio ${median(ratios).toFixed(2)}× (lockwise adds ${((median(ratios) - 1) * 100).toFixed(0)}%)\n`);
-  const { samples, files } = child(['relint', dir, String(Number(process.env.BENCH_EDITS ?? 20))]);
+  const { samples, files } = child(['relint', dir, String(Number(process.env.BENCH_EDITS ?? 40))]);
   console.log(`warm re-lint of one edited file (round ${files.join(', ')}), lockwise time over ${samples.length} edits: p50 ${median(samples).toFixed(0)} ms, p95 ${percentile(samples, 95).toFixed(0)} ms`);
 }
