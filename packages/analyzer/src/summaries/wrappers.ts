@@ -181,11 +181,3 @@ export function wrapperEntrySignature(w: WrapperSummary | undefined): string {
 function computeSignature(w: WrapperSummary): string {
   return `${w.heldOnExit.map((l) => l.id).join(',')}|${w.releasedOnExit.map((l) => l.id).join(',')}|${w.returns ? `${w.returns.lock.id}:${w.returns.what}` : ''}|${[...w.paramsUnderLock].map(([i, ls]) => `${i}:${ls.map((l) => l.id).join('+')}`).join(',')}|${[...w.paramsImmediate].join(',')}`;
 }
-
-/** Stable text of a wrapper map, to tell whether another walk round changed anything. */
-export function wrapperSignature(wrappers: ReadonlyMap<string, WrapperSummary>): string {
-  return [...wrappers]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, w]) => `${key}|${wrapperEntrySignature(w)}`)
-    .join('\n');
-}
