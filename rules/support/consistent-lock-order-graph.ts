@@ -1,4 +1,5 @@
 import type { Analysis, HoldAndWait, LockIdentity, LockKind, SourceLocation, TraceStep } from '@lockwise/analyzer';
+import { componentsInOrder } from '@lockwise/analyzer';
 import { lockOrderState } from './consistent-lock-order-state.js';
 
 /** A lock of the order graph. */
@@ -175,39 +176,14 @@ function cyclesOf(ids: readonly string[], edges: readonly { from: string; to: st
   return cycles;
 }
 
-/** The strongly connected component (of two or more nodes) holding the least node ≥ start, by Tarjan's algorithm. */
+/** Of the strongly connected components (of two or more nodes) among the nodes ≥ start, the one holding the least node. */
 function leastComponent(successors: number[][], start: number): number[] | undefined {
-  let counter = 0;
-  const indexOf = new Map<number, number>();
-  const low = new Map<number, number>();
-  const onStack = new Set<number>();
-  const stack: number[] = [];
+  const nodes = new Set<number>();
+  for (let v = start; v < successors.length; v++) nodes.add(v);
   let best: number[] | undefined;
-  const connect = (v: number): void => {
-    indexOf.set(v, counter);
-    low.set(v, counter++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of successors[v]!) {
-      if (w < start) continue;
-      if (!indexOf.has(w)) {
-        connect(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) {
-        low.set(v, Math.min(low.get(v)!, indexOf.get(w)!));
-      }
-    }
-    if (low.get(v) === indexOf.get(v)) {
-      const component: number[] = [];
-      let w: number;
-      do {
-        w = stack.pop()!;
-        onStack.delete(w);
-        component.push(w);
-      } while (w !== v);
-      if (component.length > 1 && (!best || Math.min(...component) < Math.min(...best))) best = component;
-    }
-  };
-  for (let v = start; v < successors.length; v++) if (!indexOf.has(v)) connect(v);
+  // members come sorted: the first is the least
+  for (const component of componentsInOrder(nodes, (v) => successors[v]!, (a, b) => a - b)) {
+    if (component.length > 1 && (!best || component[0]! < best[0]!)) best = component;
+  }
   return best;
 }

@@ -8,6 +8,7 @@ export { LOCK_LIBRARIES } from './model/lock-libraries.js';
 export { BLOCKING_OPERATIONS } from './model/blocking-operations.js';
 export { locationOf, relativePosix, toPosix } from './report/location.js';
 export { ROOT_SUBSYSTEM } from './graph/subsystems.js';
+export { componentsInOrder } from './queries/dependency-graph.js';
 export { directBlockingOperation, sitesWaitedOn } from './summaries/fixpoint.js';
 export { substitute } from './summaries/wrappers.js';
 export { stripExpression } from './flow/lock-identity.js';

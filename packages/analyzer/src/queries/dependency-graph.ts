@@ -42,19 +42,24 @@ const EMPTY: ReadonlySet<string> = new Set();
  * The strongly connected components of the graph over `nodes` (edges leaving `nodes` ignored),
  * each listed after every component it depends on, members sorted: the order in which a
  * fixpoint can settle each component once, from settled inputs (Tarjan's algorithm, without
- * recursion: call chains are deeper than the stack).
+ * recursion: call chains are deeper than the stack). Members are sorted by `compare` (function
+ * keys by default).
  */
-export function componentsInOrder(nodes: ReadonlySet<string>, dependencies: (key: string) => Iterable<string>): string[][] {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const components: string[][] = [];
+export function componentsInOrder<T = string>(
+  nodes: ReadonlySet<T>,
+  dependencies: (key: T) => Iterable<T>,
+  compare: (a: T, b: T) => number = compareKeys as unknown as (a: T, b: T) => number,
+): T[][] {
+  const index = new Map<T, number>();
+  const low = new Map<T, number>();
+  const onStack = new Set<T>();
+  const stack: T[] = [];
+  const components: T[][] = [];
   let counter = 0;
   for (const root of nodes) {
     if (index.has(root)) continue;
-    const frames: { key: string; next: Iterator<string> }[] = [];
-    const enter = (key: string) => {
+    const frames: { key: T; next: Iterator<T> }[] = [];
+    const enter = (key: T) => {
       index.set(key, counter);
       low.set(key, counter++);
       stack.push(key);
@@ -76,14 +81,14 @@ export function componentsInOrder(nodes: ReadonlySet<string>, dependencies: (key
       const parent = frames[frames.length - 1];
       if (parent) low.set(parent.key, Math.min(low.get(parent.key)!, low.get(frame.key)!));
       if (low.get(frame.key) === index.get(frame.key)) {
-        const component: string[] = [];
-        let member: string;
+        const component: T[] = [];
+        let member: T;
         do {
           member = stack.pop()!;
           onStack.delete(member);
           component.push(member);
         } while (member !== frame.key);
-        components.push(component.length > 1 ? component.sort(compareKeys) : component);
+        components.push(component.length > 1 ? component.sort(compare) : component);
       }
     }
   }
