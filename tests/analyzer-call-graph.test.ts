@@ -28,6 +28,33 @@ export async function run() {
     expect(callIn(a, 'run', 'alias').targets).toEqual(['src/lib/impl.ts#save']);
   });
 
+  it('a callee written as a choice (`a || b`, `a ?? b`, `c ? a : b`) may run every user function among its alternatives', () => {
+    const a = analyzeSources({
+      'src/app/timers.ts': `type Clear = (handle: number) => void;
+const Immediate = {
+  clear(handle: number): void {},
+  set(cb: () => void): number { return 0; },
+};
+const { clear } = Immediate;
+export async function fast(): Promise<void> {}
+export async function slow(): Promise<void> { await fetch('https://example.com'); }
+const provider: { delegate: { clear: Clear } | undefined } = { delegate: undefined };
+export function stop(handle: number, pick: boolean): void {
+  const { delegate } = provider;
+  (delegate?.clear || clear)(handle);
+  (delegate?.clear ?? Immediate.clear)(handle);
+}
+export async function run(pick: boolean): Promise<void> {
+  await (pick ? fast : slow)();
+}`,
+    });
+    // the delegate's type has no body: the call runs the default
+    expect(callIn(a, 'stop', '(delegate?.clear || clear)').targets).toEqual(['src/app/timers.ts#Immediate.clear']);
+    expect(callIn(a, 'stop', '(delegate?.clear ?? Immediate.clear)').targets).toEqual(['src/app/timers.ts#Immediate.clear']);
+    expect(names(a, callIn(a, 'run', '(pick ? fast : slow)').targets)).toEqual(['fast', 'slow']);
+    expect(summaryOf(a, 'run').mayBlock).toBeDefined();
+  });
+
   it('fans interface and abstract calls out to every implementation in the program', () => {
     const a = analyzeSources({
       'src/app/store.ts': `export interface Store { put(k: string): Promise<void>; }

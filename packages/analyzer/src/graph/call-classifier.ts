@@ -110,6 +110,8 @@ export class CallClassifier {
   }
 
   private classifyUncached(call: ts.CallLikeExpression): CallClass {
+    const alternatives = ts.isCallExpression(call) ? calleeAlternatives(call.expression) : undefined;
+    if (alternatives && ts.isCallExpression(call)) return this.classifyAlternatives(call, alternatives);
     const declaration = this.declarationOf(call);
     this.declarationByCall.set(call, declaration);
     if (!declaration) return this.classifyUnresolvedGlobal(call);
@@ -118,6 +120,37 @@ export class CallClassifier {
     const result = this.classifyDeclaration(call, declaration);
     this.byDeclaration.set(declaration, result);
     return result;
+  }
+
+  /**
+   * `(delegate?.clear || clear)(handle)` may call either function. Resolving the call's signature
+   * would give one of them, taken from whichever of the two types the checker happened to create
+   * first (the other is reduced away as a subtype): a different one for a checker that met the
+   * types in another order, such as an editor's after walking one file. Each alternative is
+   * resolved on its own; the call runs every user function among them.
+   */
+  private classifyAlternatives(call: ts.CallExpression, alternatives: readonly ts.Expression[]): CallClass {
+    const declarations = alternatives.map((e) => this.alternativeDeclaration(e)).filter((d): d is ts.Declaration => d !== undefined);
+    this.declarationByCall.set(call, declarations[0]);
+    const classes = declarations.map((declaration) => {
+      let known = this.byDeclaration.get(declaration);
+      if (!known) this.byDeclaration.set(declaration, (known = this.classifyDeclaration(call, declaration)));
+      return known;
+    });
+    const user = [...new Set(classes.flatMap((c) => (c.kind === 'user' ? c.declarations : [])))];
+    if (user.length > 0) return { kind: 'user', declarations: user };
+    return classes[0] ?? this.classifyUnresolvedGlobal(call);
+  }
+
+  private alternativeDeclaration(expression: ts.Expression): ts.Declaration | undefined {
+    if (ts.isIdentifier(expression) || ts.isPropertyAccessExpression(expression)) {
+      const symbol = resolveAlias(this.checker, symbolAt(this.checker, ts.isPropertyAccessExpression(expression) ? expression.name : expression));
+      const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+      if (declaration && isCallableDeclaration(declaration)) return declaration;
+    }
+    const signature = this.checker.getTypeAtLocation(expression).getNonNullableType().getCallSignatures()[0];
+    const declaration = signature?.declaration;
+    return declaration && !ts.isJSDocSignature(declaration) ? declaration : undefined;
   }
 
   private classifyUnresolvedGlobal(call: ts.CallLikeExpression): CallClass {
@@ -278,4 +311,18 @@ function isCallableDeclaration(declaration: ts.Declaration): boolean {
       !!declaration.initializer &&
       (ts.isArrowFunction(stripExpression(declaration.initializer)) || ts.isFunctionExpression(stripExpression(declaration.initializer))))
   );
+}
+
+/** The functions a callee written as a choice (`a || b`, `a ?? b`, `c ? a : b`) may be, or undefined for any other callee. */
+function calleeAlternatives(callee: ts.Expression): ts.Expression[] | undefined {
+  const e = stripExpression(callee);
+  const isChoice = (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) || ts.isConditionalExpression(e);
+  if (!isChoice) return undefined;
+  const operands = (x: ts.Expression): ts.Expression[] => {
+    const inner = stripExpression(x);
+    if (ts.isBinaryExpression(inner) && (inner.operatorToken.kind === ts.SyntaxKind.BarBarToken || inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return [...operands(inner.left), ...operands(inner.right)];
+    if (ts.isConditionalExpression(inner)) return [...operands(inner.whenTrue), ...operands(inner.whenFalse)];
+    return [inner];
+  };
+  return operands(e);
 }
