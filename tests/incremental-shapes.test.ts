@@ -1,37 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { analysisCounters, type Analysis } from '@lockwise/analyzer';
-import { EditableProject, findingLines } from './support/editable-project.js';
+import { EditableProject } from './support/editable-project.js';
+import { expectSame } from './support/analysis-digest.js';
 
 // An edit inside a body no other file can see (a method with a declared return type) re-walks the
 // edited file only: the files that resolve into it keep their facts. Every other edit must still
 // re-walk them. Each case compares everything an editor shows with an analysis from scratch.
-
-/** Every function's facts as text, with the places they name (file:line:column). */
-function factsDigest(analysis: Analysis): string[] {
-  const at = (node: { getSourceFile(): { fileName: string }; getStart(): number }) => {
-    const loc = analysis.location(node as never);
-    return `${analysis.relativePath(loc.file)}:${loc.line}:${loc.column}`;
-  };
-  return [...analysis.facts.values()].map((f) =>
-    JSON.stringify({
-      key: f.info.key,
-      calls: f.calls.map((c) => [at(c.node), c.calleeText, c.targets, c.external?.kind, c.awaited, c.held.map((h) => h.lock.id), c.lockArgs.map((a) => a.lock.id)]),
-      lockOps: f.lockOps.map((o) => [at(o.node), o.op.kind, o.op.lock.id, o.declaration && at(o.declaration)]),
-      reads: f.reads.map((r) => r.state),
-      writes: f.writes.map((w) => w.state),
-    }),
-  );
-}
-
-function locksDigest(analysis: Analysis): unknown {
-  return [...analysis.locks.values()].map((l) => [l.id, l.declaredAt && `${analysis.relativePath(l.declaredAt.file)}:${l.declaredAt.line}`, l.acquireSites.map((s) => s.line)]);
-}
-
-function expectSame(warm: Analysis, cold: Analysis): void {
-  expect(factsDigest(warm)).toEqual(factsDigest(cold));
-  expect(findingLines(warm)).toEqual(findingLines(cold));
-  expect(locksDigest(warm)).toEqual(locksDigest(cold));
-}
 
 /** Analyses the next version both ways; returns how many files the editor's analysis walked and kept across the edit. */
 function step(project: EditableProject): { warm: Analysis; walked: number; kept: number } {
@@ -114,6 +88,25 @@ export async function go(task: Task): Promise<void> { await task.run(); }`,
     project.edit('src/impl.ts', (t) =>
       t.replace('return { run: async () => {} };', `class Slow implements Task { async run(): Promise<void> { await fetch('https://example.com'); } }\n  return new Slow();`),
     );
+    const { warm } = step(project);
+    expect(warm.facts.get('src/caller.ts#go')!.calls[0]!.targets).toEqual(['src/impl.ts#Slow.run']);
+  });
+
+  it('moves the dispatch answers of a kept importer to the new nodes of the edited file: an implementation added later is still seen', () => {
+    const project = new EditableProject('shapes-dispatch-moved', {
+      'src/api.ts': `export interface Task { run(): Promise<void>; }
+export function count(): number {
+  return 1;
+}`,
+      'src/caller.ts': `import type { Task } from './api';
+export async function go(task: Task): Promise<void> { await task.run(); }`,
+      'src/impl.ts': `export const nothing = 1;`,
+    });
+    step(project);
+    project.edit('src/api.ts', (t) => t.replace('return 1;', 'return 1 + 1;'));
+    expect(step(project).kept).toBe(1);
+    project.edit('src/impl.ts', () => `import type { Task } from './api';
+export class Slow implements Task { async run(): Promise<void> { await fetch('https://example.com'); } }`);
     const { warm } = step(project);
     expect(warm.facts.get('src/caller.ts#go')!.calls[0]!.targets).toEqual(['src/impl.ts#Slow.run']);
   });

@@ -2,9 +2,11 @@
 //
 // The incremental analysis on a real project: types a statement at the start of a random
 // function body, N times (half of them on a new line, which moves every line after it), and
-// after each edit compares every rule's findings and traces from the editor's analysis (which
-// reuses the previous one) with an analysis from scratch of the same program. Prints, per edit,
-// how many files were walked and how many were kept across the edit; exits 1 on any difference.
+// after each edit compares every rule's findings and traces, and every function's facts (each node
+// as its place and kind), from the editor's analysis (which reuses the previous one) with an
+// analysis from scratch of the same program. Prints, per edit, how many files were walked, how
+// many kept across the edit and how many functions of the edited file were carried; exits 1 on
+// any difference.
 // The tests do this on fixtures (tests/incremental-*.test.ts); this is for code they never saw.
 import path from 'node:path';
 import ts from 'typescript';
@@ -51,7 +53,33 @@ const findingLines = (analysis) => {
       lines.push(`${f.ruleId} ${analysis.relativePath(f.location.file)}:${f.location.line}:${f.location.column} ${f.message} ${JSON.stringify(trace)}`);
     }
   }
-  return lines.sort();
+  return lines.sort().concat(factsDigest(analysis));
+};
+
+/** Every function's facts, each node as its place and kind (STALE when its file version is not the program's). */
+const factsDigest = (analysis) => {
+  const nodeText = (node) => {
+    const sf = node.getSourceFile();
+    const loc = analysis.location(node);
+    const stale = analysis.program.getSourceFile(sf.fileName) === sf ? '' : ' STALE';
+    return `${analysis.relativePath(loc.file)}:${loc.line}:${loc.column}-${loc.endLine}:${loc.endColumn} ${ts.SyntaxKind[node.kind]}${stale}`;
+  };
+  const open = new Set();
+  const text = (value) => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (typeof value.kind === 'number' && typeof value.pos === 'number' && typeof value.getSourceFile === 'function') return nodeText(value);
+    if ('key' in value && 'node' in value && 'sourceFile' in value) return `fn ${value.key}`;
+    if (open.has(value)) return '(cycle)';
+    open.add(value);
+    try {
+      if (value instanceof Map) return [...value].map(([k, v]) => [text(k), text(v)]);
+      if (value instanceof Set || Array.isArray(value)) return [...value].map(text);
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, text(v)]));
+    } finally {
+      open.delete(value);
+    }
+  };
+  return [...analysis.facts.values()].map((f) => `facts ${JSON.stringify({ ...text(f), info: f.info.key })}`);
 };
 
 let program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host });
@@ -80,10 +108,11 @@ for (let i = 0; i < edits; i++) {
   const warm = findingLines(analyzeProgram(program, { rootDir: dir }));
   const walked = analysisCounters.filesWalked - before.filesWalked;
   const kept = analysisCounters.filesKeptAcrossEdits - before.filesKeptAcrossEdits;
+  const carried = analysisCounters.functionsCarried - before.functionsCarried;
   // equivalent options no earlier analysis had: a cache slot of its own, nothing carried over
   const cold = findingLines(analyzeProgram(program, { rootDir: dir, locks: { reentrant: [`(no such lock ${colds++})`] } }));
   const same = warm.length === cold.length && warm.every((line, k) => line === cold[k]);
-  console.log(`edit ${i + 1}: ${path.relative(dir, file)}: walked ${walked}, kept ${kept}, ${warm.length} findings, ${same ? 'same as from scratch' : 'DIFFERENT from scratch'}`);
+  console.log(`edit ${i + 1}: ${path.relative(dir, file)}: walked ${walked}, kept ${kept}, carried ${carried} functions, ${warm.filter((l) => !l.startsWith('facts ')).length} findings, ${same ? 'same as from scratch' : 'DIFFERENT from scratch'}`);
   if (!same) {
     differing++;
     const coldSet = new Set(cold);

@@ -61,14 +61,15 @@ export class EditableProject {
   }
 
   /** The analysis an editor gets (reusing the previous one) and one computed from scratch, of the same program. */
-  analyseBothWays(): { warm: Analysis; cold: Analysis; recomputed: number } {
+  analyseBothWays(): { warm: Analysis; cold: Analysis; recomputed: number; counters: typeof analysisCounters } {
     const program = this.nextProgram();
-    const before = analysisCounters.summariesComputed;
+    const before = { ...analysisCounters };
     const warm = analyzeProgram(program, { rootDir: this.rootDir });
-    const recomputed = analysisCounters.summariesComputed - before;
+    const counters = Object.fromEntries(Object.entries(analysisCounters).map(([k, v]) => [k, v - before[k as keyof typeof before]])) as typeof analysisCounters;
+    const recomputed = counters.summariesComputed;
     // equivalent options no earlier analysis had: a cache slot of its own, nothing carried over
     const cold = analyzeProgram(program, { rootDir: this.rootDir, locks: { reentrant: [`(no such lock ${coldAnalyses++})`] } });
-    return { warm, cold, recomputed };
+    return { warm, cold, recomputed, counters };
   }
 }
 

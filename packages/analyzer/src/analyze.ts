@@ -15,7 +15,8 @@ import { computeSummaries } from './summaries/fixpoint.js';
 import { wrapperEntrySignature } from './summaries/wrappers.js';
 import { computeWrapperSummaries, emptyWrapperState, updateWrapperSummaries } from './summaries/wrapper-fixpoint.js';
 import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, depsUnchanged, dispatchStillHolds, foreignNodeFiles, importedFiles, keptAcrossEdits, type FileEntry } from './incremental/file-cache.js';
-import { fileShape } from './incremental/file-shape.js';
+import { bodyEdits } from './incremental/body-edits.js';
+import { type CarriedFacts, factsToCarry, mergeConsumed } from './incremental/edited-file.js';
 import { nodeMemo } from './incremental/node-memo.js';
 import { carrier } from './incremental/carried.js';
 import { mapByParts, type PartsMap } from './incremental/parts-map.js';
@@ -103,7 +104,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const lockTypes: WalkContext['lockTypes'] = new Map();
   const fieldNames = programFieldNames(program);
 
-  const walkFile = (sf: ts.SourceFile, wrappers: ReadonlyMap<string, WrapperSummary>): FileEntry => {
+  /** Walks a file; `previous` carries the facts of functions an edit did not touch (see edited-file.ts). */
+  const walkFile = (sf: ts.SourceFile, wrappers: ReadonlyMap<string, WrapperSummary>, previous?: { entry: FileEntry } & CarriedFacts): FileEntry => {
     analysisCounters.filesWalked++;
     const facts = new Map<string, FunctionFacts>();
     const walked = new Set<string>();
@@ -151,6 +153,20 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
         const file = node.getSourceFile();
         if (file !== sf && programFiles.has(file)) deps.add(file);
       },
+      reuse: previous
+        ? (info) => {
+            if (!previous.facts.has(info.key)) return false;
+            // the function and those inside it, in the order the previous walk recorded them
+            const { pos, end } = info.node;
+            for (const [key, f] of previous.facts) {
+              if (f.info.node.pos < pos || f.info.node.end > end || facts.has(key)) continue;
+              facts.set(key, f);
+              walked.add(key);
+              analysisCounters.functionsCarried++;
+            }
+            return true;
+          }
+        : undefined,
       onError: (fn, error) => {
         diagnostics.push({
           severity: 'error',
@@ -161,7 +177,21 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     };
     new FunctionWalker(ctx, index.byNode.get(sf)!, { values: new Map(), held: [] }).walk();
     const factList = [...facts.values()];
-    const entry: FileEntry = { sourceFile: sf, subsystem: subsystemOf(sf.fileName), rootDir, infos: fileInfos.get(sf.fileName)!, facts: factList, deps, consumed, nodesIn: foreignNodeFiles(factList, sf), dispatched };
+    if (previous) {
+      for (const dep of previous.entry.deps) deps.add(dep);
+      for (const [declaration, keys] of previous.dispatched) if (!dispatched.has(declaration)) dispatched.set(declaration, keys);
+    }
+    const entry: FileEntry = {
+      sourceFile: sf,
+      subsystem: subsystemOf(sf.fileName),
+      rootDir,
+      infos: fileInfos.get(sf.fileName)!,
+      facts: factList,
+      deps,
+      consumed: previous ? mergeConsumed(previous.entry.consumed, consumed, INCONSISTENT) : consumed,
+      nodesIn: foreignNodeFiles(factList, sf),
+      dispatched,
+    };
     slot.entries.set(sf, entry);
     return entry;
   };
@@ -205,10 +235,10 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const shapesComparable = slot.programLocks === locksSignature;
   slot.programLocks = locksSignature;
   const byName = new Map(sourceFiles.map((sf) => [sf.fileName, sf]));
-  const sameShape = (before: ts.SourceFile, after: ts.SourceFile) => {
+  /** How a dependency's edit moved its nodes, when its shape is what it was (see file-shape.ts). */
+  const shapeEdits = (before: ts.SourceFile, after: ts.SourceFile) => {
     const old = slot.entries.get(before);
-    const shape = old && fileShape(before, old.infos);
-    return shape !== undefined && shape === fileShape(after, fileInfos.get(after.fileName)!);
+    return old && bodyEdits(before, old.infos, after, fileInfos.get(after.fileName)!);
   };
   // A call through a base runs every implementation: one added or removed anywhere changes it.
   const previousFiles = slot.files;
@@ -218,6 +248,18 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     sourceFiles.some((sf) => previousFiles.get(sf.fileName) !== sf && hasHeritage(sf)) ||
     [...previousFiles.values()].some((sf) => byName.get(sf.fileName) !== sf && hasHeritage(sf));
   const targetsOf = (declaration: ts.Declaration) => dispatch.targetsOf(declaration);
+  /**
+   * For a file whose previous version's entry still holds in everything but the file itself (as
+   * a kept file's would): the facts of the functions its edit did not touch.
+   */
+  const carriedFrom = (sf: ts.SourceFile, subsystem: string): ({ entry: FileEntry } & CarriedFacts) | undefined => {
+    const before = previousFiles?.get(sf.fileName);
+    const old = before && before !== sf && shapesComparable ? slot.entries.get(before) : undefined;
+    if (!old || old.subsystem !== subsystem || old.rootDir !== rootDir || (heritageChanged && !dispatchStillHolds(old, targetsOf))) return undefined;
+    const entry = depsUnchanged(old, programFiles) ? old : keptAcrossEdits(old, programFiles, (name) => byName.get(name), shapeEdits);
+    const carried = entry && factsToCarry(entry, sf, fileInfos.get(sf.fileName)!, (key) => index.byKey.get(key));
+    return carried && { entry, ...carried };
+  };
   for (const sf of sourceFiles) {
     const entry = cached.get(sf);
     const subsystem = subsystemOf(sf.fileName);
@@ -229,7 +271,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       (!heritageChanged || dispatchStillHolds(entry, targetsOf))
         ? entry
         : undefined;
-    const kept = keepable && (depsUnchanged(keepable, programFiles) ? keepable : shapesComparable ? keptAcrossEdits(keepable, programFiles, (name) => byName.get(name), sameShape) : undefined);
+    const kept = keepable && (depsUnchanged(keepable, programFiles) ? keepable : shapesComparable ? keptAcrossEdits(keepable, programFiles, (name) => byName.get(name), shapeEdits) : undefined);
     if (kept) {
       analysisCounters.filesReused++;
       if (kept !== entry) {
@@ -238,7 +280,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       }
       entries.set(sf, kept);
     } else {
-      const walked = walkFile(sf, wrappers);
+      const walked = walkFile(sf, wrappers, carriedFrom(sf, subsystem));
       entries.set(sf, walked);
       walkedNow.add(walked);
     }

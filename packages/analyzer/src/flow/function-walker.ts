@@ -67,6 +67,11 @@ export interface WalkContext {
   wrapper(key: string): WrapperSummary | undefined;
   /** Records that the walk resolved into a declaration of another file: an edit there invalidates this walk. */
   dependOn(node: ts.Node): void;
+  /**
+   * Takes the facts an earlier walk of the file recorded for a function an edit did not touch,
+   * and for the functions inside it, instead of walking them again; false when there are none.
+   */
+  reuse?(info: FunctionInfo): boolean;
   onError: (fn: FunctionInfo, error: unknown) => void;
 }
 
@@ -1289,7 +1294,7 @@ export class FunctionWalker {
   private nestedFunction(node: ts.FunctionLikeDeclaration, invocation: LocalInvocation): FunctionInfo | undefined {
     const info = this.ctx.index.byNode.get(node);
     if (!info || !this.recording) return info;
-    if (this.ctx.facts.has(info.key)) return info;
+    if (this.ctx.facts.has(info.key) || this.ctx.reuse?.(info)) return info;
     let held: HeldLock[] = [];
     if (invocation.mode === 'immediate') held = this.snapshot().map((h) => ({ ...h }));
     if (invocation.mode === 'under-lock') {

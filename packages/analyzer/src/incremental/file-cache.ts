@@ -4,6 +4,8 @@ import type { WrapperState } from '../summaries/wrapper-fixpoint.js';
 import type { FunctionFacts, FunctionInfo, WrapperSummary } from '../types.js';
 import { wrapperEntrySignature } from '../summaries/wrappers.js';
 import type { PartsMap } from './parts-map.js';
+import type { BodyEdits } from './body-edits.js';
+import { nodeMap, type NodeMap } from './node-map.js';
 
 /**
  * What one walk of one file produced, and what it depended on. An editor re-lints one file at
@@ -40,6 +42,8 @@ export const analysisCounters = {
   filesReused: 0,
   /** Of those reused, files kept although a file they resolve into changed (its shape did not: see file-shape.ts). */
   filesKeptAcrossEdits: 0,
+  /** Functions of walked files whose facts came from the file's previous version (see edited-file.ts). */
+  functionsCarried: 0,
   analyses: 0,
   summariesComputed: 0,
 };
@@ -123,26 +127,41 @@ export function importedFiles(sourceFile: ts.SourceFile, checker: ts.TypeChecker
 /**
  * An entry for a file whose own text is unchanged but some of whose dependencies changed: the
  * same facts, depending on the new versions, when every changed dependency has the shape its
- * old version had and the facts hold none of its nodes. A fresh object: answers memoised for the
- * old entry (see node-memo.ts) were asked of the old dependencies.
+ * old version had and the facts hold none of its nodes. The dispatch answers it took at the
+ * changed dependencies' declarations move to their new nodes. A fresh object: answers memoised
+ * for the old entry (see node-memo.ts) were asked of the old dependencies.
  */
 export function keptAcrossEdits(
   entry: FileEntry,
   programFiles: ReadonlySet<ts.SourceFile>,
   currentFile: (fileName: string) => ts.SourceFile | undefined,
-  sameShape: (before: ts.SourceFile, after: ts.SourceFile) => boolean,
+  shapeEdits: (before: ts.SourceFile, after: ts.SourceFile) => BodyEdits | undefined,
 ): FileEntry | undefined {
   const deps = new Set<ts.SourceFile>();
+  const moved = new Map<ts.SourceFile, NodeMap>();
   for (const dep of entry.deps) {
     if (programFiles.has(dep)) {
       deps.add(dep);
       continue;
     }
     const now = currentFile(dep.fileName);
-    if (!now || entry.nodesIn.has(dep) || !sameShape(dep, now)) return undefined;
+    const edits = now && !entry.nodesIn.has(dep) ? shapeEdits(dep, now) : undefined;
+    if (!now || !edits) return undefined;
     deps.add(now);
+    moved.set(dep, nodeMap(dep, now, edits));
   }
-  return { ...entry, deps };
+  let dispatched = entry.dispatched;
+  if ([...dispatched.keys()].some((declaration) => moved.has(declaration.getSourceFile()))) {
+    const updated = new Map<ts.Declaration, string>();
+    for (const [declaration, keys] of dispatched) {
+      const map = moved.get(declaration.getSourceFile());
+      const now = map ? map(declaration) : declaration;
+      if (!now) return undefined;
+      updated.set(now as ts.Declaration, keys);
+    }
+    dispatched = updated;
+  }
+  return { ...entry, deps, dispatched };
 }
 
 /** The files other than its own whose nodes a file's facts hold. */

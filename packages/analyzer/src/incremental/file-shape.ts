@@ -12,15 +12,30 @@ import type { FunctionInfo } from '../types.js';
  * which can implement an interface other files call through. JavaScript files have no shape:
  * their types are inferred from bodies.
  */
-const shapes = new WeakMap<ts.SourceFile, string | null>();
+const shapes = new WeakMap<ts.SourceFile, Shape | null>();
+
+interface Shape {
+  text: string;
+  /** The hidden bodies, in source order (outermost only: one inside another is part of it). */
+  hidden: readonly ts.TextRange[];
+}
 
 export function fileShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): string | undefined {
+  return shapeOf(sf, infos)?.text;
+}
+
+/** The bodies `fileShape` leaves out: where an edit leaves the shape as it was. */
+export function hiddenBodies(sf: ts.SourceFile, infos: readonly FunctionInfo[]): readonly ts.TextRange[] | undefined {
+  return shapeOf(sf, infos)?.hidden;
+}
+
+function shapeOf(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape | undefined {
   let shape = shapes.get(sf);
   if (shape === undefined) shapes.set(sf, (shape = computeShape(sf, infos)));
   return shape ?? undefined;
 }
 
-function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): string | null {
+function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape | null {
   if (!isTypeScript(sf)) return null;
   const hidden: ts.TextRange[] = [];
   const visit = (node: ts.Node): void => {
@@ -42,7 +57,7 @@ function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): string
   parts.push(sf.text.slice(from));
   const isHidden = (node: ts.Node) => hidden.some((range) => node.pos >= range.pos && node.end <= range.end);
   const keys = infos.filter((info) => !isHidden(info.node)).map((info) => info.key);
-  return `${parts.join('\u0000{}')}\u0001${keys.join('\u0001')}`;
+  return { text: `${parts.join('\u0000{}')}\u0001${keys.join('\u0001')}`, hidden };
 }
 
 type FunctionWithBody = ts.FunctionLikeDeclaration & { body: ts.Block | ts.Expression };

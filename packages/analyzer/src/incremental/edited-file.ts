@@ -1,0 +1,55 @@
+import type ts from 'typescript';
+import type { FunctionFacts, FunctionInfo } from '../types.js';
+import { bodyEdits } from './body-edits.js';
+import type { FileEntry } from './file-cache.js';
+import { remapFacts } from './remap-facts.js';
+
+/**
+ * The facts of an edited file's functions that the edit cannot have changed, ready for the walk
+ * of its new version to take (see `WalkContext.reuse`): every function but those inside the
+ * changed bodies and those holding them, whose walk meets the edit. The walk then goes through
+ * the file as it would, and where it meets such a function takes its facts instead of walking
+ * it: the functions before and after it see the same state as in a walk from scratch.
+ *
+ * `previous` must still hold for the new program in everything but its own file (the caller
+ * checks its dependencies and dispatch as for a kept file); the wrapper summaries it consumed
+ * travel with the walk's own (see `mergeConsumed`).
+ */
+export function factsToCarry(
+  previous: FileEntry,
+  after: ts.SourceFile,
+  afterInfos: readonly FunctionInfo[],
+  infoOf: (key: string) => FunctionInfo | undefined,
+): CarriedFacts | undefined {
+  const before = previous.sourceFile;
+  const edits = bodyEdits(before, previous.infos, after, afterInfos);
+  if (!edits?.keepsLines || edits.before.length === 0) return undefined;
+  const untouched = previous.facts.filter((f) => !edits.inside(f.info.node) && !edits.holds(f.info.node));
+  if (untouched.length === 0) return undefined;
+  // functions inside the changed bodies may be gone or renamed (`@line:col`): nothing carried may name them
+  const inside = new Set(previous.infos.filter((info) => edits.inside(info.node)).map((info) => info.key));
+  // the dispatch answers are the whole previous walk's; the re-walked functions ask again about declarations inside the changed bodies
+  const dispatched = new Map([...previous.dispatched].filter(([declaration]) => declaration.getSourceFile() !== before || !edits.inside(declaration)));
+  const carried = remapFacts({ facts: untouched, dispatched }, before, after, edits, infoOf, inside);
+  return carried && { facts: new Map(carried.facts.map((f) => [f.info.key, f])), dispatched: carried.dispatched };
+}
+
+export interface CarriedFacts {
+  /** By function key, in the order the previous walk recorded them. */
+  facts: ReadonlyMap<string, FunctionFacts>;
+  /** The previous walk's dispatch answers, at the new version's declarations. */
+  dispatched: ReadonlyMap<ts.Declaration, string>;
+}
+
+/**
+ * What a partial walk consulted: what the previous walk consulted (the carried functions' answers
+ * are in it) and what this one did. A summary both saw differently cannot agree with both walks.
+ */
+export function mergeConsumed(previous: ReadonlyMap<string, string>, now: ReadonlyMap<string, string>, inconsistent: string): Map<string, string> {
+  const merged = new Map(previous);
+  for (const [key, signature] of now) {
+    const before = merged.get(key);
+    merged.set(key, before === undefined || before === signature ? signature : inconsistent);
+  }
+  return merged;
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import type { Analysis } from '@lockwise/analyzer';
+import { EditableProject, findingLines } from './support/editable-project.js';
+import { expectSame } from './support/analysis-digest.js';
+
+// Typing inside a method body re-walks that method (and the functions holding it), and takes
+// every other function's facts from the file's previous version, at the new version's nodes.
+// Each case compares the editor's analysis with one from scratch: facts at the same nodes (none
+// left pointing into the previous version), findings with their traces, locks.
+
+/** The next version, analysed both ways; how many files the editor walked and functions it carried. */
+function step(project: EditableProject): { warm: Analysis; walked: number; carried: number } {
+  const { warm, cold, counters } = project.analyseBothWays();
+  expectSame(warm, cold);
+  return { warm, walked: counters.filesWalked, carried: counters.functionsCarried };
+}
+
+const store = `import { Mutex } from 'async-mutex';
+const audit = new Mutex();
+export class Store {
+  private readonly mutex = new Mutex();
+  private items: string[] = [];
+  private withLock<T>(fn: () => Promise<T>): Promise<T> {
+    return this.mutex.runExclusive(fn);
+  }
+  async put(item: string): Promise<void> {
+    await this.withLock(async () => {
+      this.items.push(item);
+    });
+  }
+  async flush(): Promise<number> {
+    const release = await this.mutex.acquire();
+    try {
+      const batch = this.items.splice(0);
+      await Promise.all(batch.map((b) => fetch(b)));
+      return batch.length;
+    } finally {
+      release();
+    }
+  }
+  async log(line: string): Promise<void> {
+    await audit.runExclusive(async () => { await this.put(line); });
+  }
+}
+export async function drain(store: Store): Promise<void> {
+  await audit.runExclusive(() => store.flush());
+}
+const late = new Mutex();
+export async function useLate(): Promise<void> {
+  await late.runExclusive(async () => { await fetch('x'); });
+}
+export function helper(): number {
+  return 1;
+}`;
+const caller = `import { Store } from './store';
+export async function save(store: Store): Promise<void> {
+  await store.put('x');
+  await store.log('y');
+}`;
+
+function project(name: string): EditableProject {
+  const p = new EditableProject(`body-edits-${name}`, { 'src/store.ts': store, 'src/caller.ts': caller });
+  step(p);
+  return p;
+}
+
+// module, put and put's callback are walked again; the rest of the file's functions are carried
+const CARRIED_WHEN_PUT_CHANGES = ['withLock', 'flush', 'flush>(b)', 'log', 'log>callback', 'drain', 'drain>callback', 'useLate', 'useLate>callback', 'helper'].length;
+
+describe('typing inside a method body re-walks the method and carries the rest of the file', () => {
+  it('carries every function the edit does not hold, and finds the deadlock typed into the callback (and loses it when it is typed away)', () => {
+    const p = project('carry');
+    const before = findingLines(p.analyseBothWays().warm);
+    p.edit('src/store.ts', (t) => t.replace('this.items.push(item);', 'this.items.push(item); await this.flush();'));
+    const { warm, walked, carried } = step(p);
+    expect(walked).toBe(1);
+    expect(carried).toBe(CARRIED_WHEN_PUT_CHANGES);
+    const added = findingLines(warm).filter((line) => !before.includes(line));
+    expect(added.map((line) => line.split(' ').slice(0, 2).join(' '))).toEqual(['lockwise/no-reentrant-acquire src/store.ts:11:36']);
+    // and typing it away again
+    p.edit('src/store.ts', (t) => t.replace(' await this.flush();', ''));
+    const again = step(p);
+    expect(again.carried).toBe(CARRIED_WHEN_PUT_CHANGES);
+    expect(findingLines(again.warm)).toEqual(before);
+  });
+
+  it('carries the functions around an edit inside a callback, and re-walks the method holding it', () => {
+    const p = project('callback');
+    p.edit('src/store.ts', (t) => t.replace('batch.map((b) => fetch(b))', 'batch.map((b) => fetch(b + "/"))'));
+    const { warm, carried } = step(p);
+    // all but the module, flush and its callback: as many as when put changes
+    expect(carried).toBe(CARRIED_WHEN_PUT_CHANGES);
+    expect(warm.facts.get('src/store.ts#Store.flush')!.calls.map((c) => c.calleeText)).toContain('Promise.all');
+  });
+
+  it('walks the whole file again when the edit changes a lock wrapper the carried functions called', () => {
+    const p = project('wrapper');
+    p.edit('src/store.ts', (t) => t.replace('return this.mutex.runExclusive(fn);', 'return audit.runExclusive(fn);'));
+    const { warm, walked } = step(p);
+    // the partial walk, then the whole file with the wrapper's new summary (the caller is kept: put is no wrapper)
+    expect(walked).toBe(2);
+    const callback = [...warm.facts.values()].find((f) => f.info.key.startsWith('src/store.ts#Store.put>'))!;
+    expect(callback.regions.map((r) => r.lock.id)).toEqual(['src/store.ts#audit']);
+  });
+
+  it('carries nothing when the edit adds a line: positions after it change line', () => {
+    const p = project('lines');
+    p.edit('src/store.ts', (t) => t.replace('this.items.push(item);', 'this.items.push(item);\n      this.items.push(item);'));
+    expect(step(p).carried).toBe(0);
+  });
+
+  it('carries nothing when the edited method has no declared return type: its type may have changed', () => {
+    const p = project('inferred');
+    p.edit('src/store.ts', (t) => t.replace('export function helper(): number {\n  return 1;', 'export function helper() {\n  return 2;'));
+    step(p);
+    p.edit('src/store.ts', (t) => t.replace('return 2;', 'return 3;'));
+    expect(step(p).carried).toBe(0);
+  });
+
+  it('carries nothing when a function typed into the body takes the key of one after it', () => {
+    const p = project('renamed');
+    // \`const helper = …\` inside put is keyed \`src/store.ts#helper\`: the top-level helper becomes \`helper~2\`
+    p.edit('src/store.ts', (t) => t.replace('this.items.push(item);', 'const helper = () => 1; this.items.push(item);'));
+    const { warm, carried } = step(p);
+    expect(carried).toBe(0);
+    expect(warm.functions.has('src/store.ts#helper~2')).toBe(true);
+  });
+
+  it('moves the carried dispatch answers to the new nodes: an implementation added later is still seen', () => {
+    const p = new EditableProject('body-edits-dispatch', {
+      'src/api.ts': `export interface Task { run(): Promise<void>; }
+export async function go(task: Task): Promise<void> { await task.run(); }
+export function count(): number {
+  return 1;
+}`,
+      'src/impl.ts': `export const nothing = 1;`,
+    });
+    step(p);
+    p.edit('src/api.ts', (t) => t.replace('return 1;', 'return 2;'));
+    expect(step(p).carried).toBe(1);
+    p.edit('src/impl.ts', () => `import type { Task } from './api';
+export class Slow implements Task { async run(): Promise<void> { await fetch('https://example.com'); } }`);
+    const { warm } = step(p);
+    expect(warm.facts.get('src/api.ts#go')!.calls[0]!.targets).toEqual(['src/impl.ts#Slow.run']);
+  });
+
+  // A lock created where it is used is named by its place: carried facts would keep the old place.
+  const inline = `import { Mutex } from 'async-mutex';
+export class One {
+  size(): number { return 1; } async run(): Promise<void> { const release = await new Mutex().acquire(); release(); }
+  async later(): Promise<void> {
+    const release = await new Mutex().acquire();
+    release();
+  }
+}`;
+  const lockIds = (analysis: Analysis) => ['One.run', 'One.later'].map((name) => analysis.facts.get(`src/one.ts#${name}`)!.lockOps[0]!.op.lock.id);
+
+  it('carries nothing when the edit moves a position-named lock on its line', () => {
+    const p = new EditableProject('body-edits-columns', { 'src/one.ts': inline });
+    step(p);
+    p.edit('src/one.ts', (t) => t.replace('return 1;', 'return 12;'));
+    const { warm, carried } = step(p);
+    expect(carried).toBe(0);
+    expect(lockIds(warm)).toEqual(['src/one.ts@3:84', 'src/one.ts@5:27']);
+  });
+
+  it('carries nothing when the edit moves a position-named lock to another line', () => {
+    const p = new EditableProject('body-edits-line-shift', { 'src/one.ts': inline.replace('size(): number { return 1; }', 'size(): number {\n    return 1;\n  }') });
+    step(p);
+    p.edit('src/one.ts', (t) => t.replace('return 1;', 'const one = 1;\n    return one;'));
+    const { warm, carried } = step(p);
+    expect(carried).toBe(0);
+    expect(lockIds(warm)).toEqual(['src/one.ts@6:56', 'src/one.ts@8:27']);
+  });
+});
