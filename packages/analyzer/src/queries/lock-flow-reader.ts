@@ -161,21 +161,26 @@ export class FlowReader {
   parameterRef(expr: ts.Expression): ParamRef | undefined {
     const e = stripExpression(expr);
     if (!ts.isIdentifier(e)) return undefined;
-    const declaration = this.valueSymbol(e)?.valueDeclaration;
+    const declaration = this.valueDeclaration(e);
     if (!declaration || !ts.isParameter(declaration) || !isFunctionNode(declaration.parent)) return undefined;
     const owner = this.analysis.functionOf(declaration.parent);
     return owner ? { function: owner.key, index: declaration.parent.parameters.indexOf(declaration) } : undefined;
   }
 
-  /** The variable an identifier reads, also in `{ release }` (where the checker answers with the property). */
-  private valueSymbol(identifier: ts.Identifier): ts.Symbol | undefined {
+  /**
+   * The declaration of the variable an identifier reads, also in `{ release }` (where the checker
+   * answers with the property). The declaration, not the symbol, is kept: an answer is kept for as
+   * long as the file's walk is (see `Analysis.memo`), and a symbol the checker made (an alias's
+   * target) holds that checker, and with it a whole program version, for as long.
+   */
+  private valueDeclaration(identifier: ts.Identifier): ts.Declaration | undefined {
     // Asked twice per identifier argument (as a parameter, then as a variable), by every pass, and again by each program version.
-    return this.analysis.memo('value-symbol', identifier, () => {
+    return this.analysis.memo('value-declaration', identifier, () => {
       const parent = identifier.parent;
       const symbol = parent && ts.isShorthandPropertyAssignment(parent) && parent.name === identifier
         ? this.checker.getShorthandAssignmentValueSymbol(parent)
         : symbolAt(this.checker, identifier);
-      return resolveAlias(this.checker, symbol);
+      return resolveAlias(this.checker, symbol)?.valueDeclaration;
     });
   }
 
@@ -239,7 +244,7 @@ export class FlowReader {
       out.push({ source: { param }, member, node: expression });
       return;
     }
-    const declaration = this.valueSymbol(e)?.valueDeclaration;
+    const declaration = this.valueDeclaration(e);
     if (!declaration || !ts.isVariableDeclaration(declaration)) return;
     // `for (const r of [release])`: the loop variable carries what the iterated array carries
     const loop = declaration.parent?.parent;
