@@ -55,6 +55,25 @@ export async function run(pick: boolean): Promise<void> {
     expect(summaryOf(a, 'run').mayBlock).toBeDefined();
   });
 
+  it('a blocking call records that it returns a promise when its declaration says so, so rules need not type the call', () => {
+    const a = analyzeSources({
+      'src/app/io.ts': `import { execSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+export async function load(url: string): Promise<string> {
+  const response = await fetch(url);
+  const body = response.text();
+  const file = readFile('/tmp/x', 'utf8');
+  execSync('true');
+  return (await body) + (await file);
+}`,
+    });
+    const external = (callee: string) => callIn(a, 'load', callee).external;
+    expect(external('response.text')).toMatchObject({ kind: 'blocking', returnsPromise: true });
+    expect(external('readFile')).toMatchObject({ kind: 'blocking', returnsPromise: true });
+    // not a promise: left to the checker if a rule asks
+    expect(external('execSync')).toEqual({ kind: 'blocking', operation: expect.stringContaining('execSync') });
+  });
+
   it('fans interface and abstract calls out to every implementation in the program', () => {
     const a = analyzeSources({
       'src/app/store.ts': `export interface Store { put(k: string): Promise<void>; }

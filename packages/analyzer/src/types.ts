@@ -105,7 +105,8 @@ export type InvocationMode =
   | { mode: 'unknown' };
 
 export type ExternalCallKind =
-  | { kind: 'blocking'; operation: string }
+  /** `returnsPromise`: the operation's declaration says it returns a promise (unset when its type must be asked). */
+  | { kind: 'blocking'; operation: string; returnsPromise?: true }
   | { kind: 'lock-op'; op: LockOperation }
   | { kind: 'external'; module: string; name: string; returnsPromise: boolean }
   | { kind: 'callback-api'; name: string; timing: 'immediate' | 'deferred' }

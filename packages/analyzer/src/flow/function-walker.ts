@@ -1377,7 +1377,7 @@ function calleeText(node: ts.CallExpression | ts.NewExpression): string {
 function externalKind(classification: CallClass): ExternalCallKind | undefined {
   switch (classification.kind) {
     case 'blocking':
-      return { kind: 'blocking', operation: classification.operation };
+      return { kind: 'blocking', operation: classification.operation, ...(classification.returnsPromise ? { returnsPromise: true as const } : {}) };
     case 'external':
       return { kind: 'external', module: classification.module, name: classification.apiName, returnsPromise: classification.returnsPromise };
     case 'callback-api':

@@ -22,7 +22,7 @@ export interface AppliedLockModel {
 
 export type CallClass =
   | { kind: 'lock'; model: AppliedLockModel }
-  | { kind: 'blocking'; operation: string }
+  | { kind: 'blocking'; operation: string; returnsPromise?: true }
   | { kind: 'callback-api'; model: CallbackApiModel; apiName: string }
   | { kind: 'emit'; apiName: string }
   | { kind: 'promise-combinator'; apiName: string }
@@ -178,7 +178,7 @@ export class CallClassifier {
     }
     for (const op of [...BLOCKING_OPERATIONS, ...this.extraBlocking.map((e) => ({ ...e, what: 'configured as blocking' }))]) {
       if (matchesOperation(origin, op.module, op.member)) {
-        return { kind: 'blocking', operation: `${displayModule(origin.module)}${apiName} (${op.what})` };
+        return { kind: 'blocking', operation: `${displayModule(origin.module)}${apiName} (${op.what})`, ...(declaresPromise(declaration) ? { returnsPromise: true as const } : {}) };
       }
     }
     const typeMember = origin.path.slice(-2).join('.');
@@ -208,6 +208,20 @@ export class CallClassifier {
     if (!cls || !api) return undefined;
     return { library: cls.library, kind: cls.kind, reentrant: cls.reentrant, role: 'lock', api, apiName: `${owner.name?.text ?? '<class>'}.${member}` };
   }
+}
+
+/**
+ * Whether a declaration's written return type is a promise (`text(): Promise<string>`): what a
+ * rule needs to know of a blocking call, without typing the call (on an editor's cold checker,
+ * typing `response.text()` means resolving `fetch` first). Unsure for anything else.
+ */
+function declaresPromise(declaration: ts.Declaration): boolean {
+  const written = ts.isFunctionLike(declaration)
+    ? declaration.type
+    : (ts.isPropertySignature(declaration) || ts.isPropertyDeclaration(declaration) || ts.isVariableDeclaration(declaration)) && declaration.type && ts.isFunctionTypeNode(declaration.type)
+      ? declaration.type.type
+      : undefined;
+  return !!written && ts.isTypeReferenceNode(written) && ts.isIdentifier(written.typeName) && (written.typeName.text === 'Promise' || written.typeName.text === 'PromiseLike');
 }
 
 function isFunctionTypeLiteral(declaration: ts.Declaration): boolean {

@@ -36,6 +36,7 @@ export function startsAsyncWork(analysis: Analysis, site: CallSite): boolean {
   }
   switch (external?.kind) {
     case 'blocking':
+      return external.returnsPromise ?? isPromiseTyped(analysis, site.node);
     case 'unresolved':
     case undefined:
       return isPromiseTyped(analysis, site.node);
