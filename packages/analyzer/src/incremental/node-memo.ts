@@ -8,6 +8,9 @@ import type { FileEntry } from './file-cache.js';
  * new, cold checker: asking it again about every unchanged file would re-check the program on
  * every keystroke. The entry is reused only while the file and the files it resolved into are
  * unchanged, which is what these answers depend on too.
+ *
+ * An answer must not hold a checker symbol or type: it is kept for as long as the file is, and a
+ * symbol the checker made holds that checker and its whole program version. Keep declarations.
  */
 const memos = new WeakMap<FileEntry, Map<string, Map<ts.Node, unknown>>>();
 
