@@ -9,10 +9,10 @@ import { expectSame } from './support/analysis-digest.js';
 // left pointing into the previous version), findings with their traces, locks.
 
 /** The next version, analysed both ways; how many files the editor walked and functions it carried. */
-function step(project: EditableProject): { warm: Analysis; walked: number; carried: number } {
+function step(project: EditableProject): { warm: Analysis; walked: number; carried: number; answers: number } {
   const { warm, cold, counters } = project.analyseBothWays();
   expectSame(warm, cold);
-  return { warm, walked: counters.filesWalked, carried: counters.functionsCarried };
+  return { warm, walked: counters.filesWalked, carried: counters.functionsCarried, answers: counters.answersCarried };
 }
 
 const store = `import { Mutex } from 'async-mutex';
@@ -72,9 +72,11 @@ describe('typing inside a method body re-walks the method and carries the rest o
     const p = project('carry');
     const before = findingLines(p.analyseBothWays().warm);
     p.edit('src/store.ts', (t) => t.replace('this.items.push(item);', 'this.items.push(item); await this.flush();'));
-    const { warm, walked, carried } = step(p);
+    const { warm, walked, carried, answers } = step(p);
     expect(walked).toBe(1);
     expect(carried).toBe(CARRIED_WHEN_PUT_CHANGES);
+    // what the rules asked the checker about the carried functions' nodes (lock instances, places) came along
+    expect(answers).toBeGreaterThan(0);
     const added = findingLines(warm).filter((line) => !before.includes(line));
     expect(added.map((line) => line.split(' ').slice(0, 2).join(' '))).toEqual(['lockwise/no-reentrant-acquire src/store.ts:11:36']);
     // and typing it away again

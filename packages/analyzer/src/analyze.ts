@@ -17,7 +17,7 @@ import { computeWrapperSummaries, emptyWrapperState, updateWrapperSummaries } fr
 import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, depsUnchanged, dispatchStillHolds, foreignNodeFiles, importedFiles, keptAcrossEdits, type FileEntry } from './incremental/file-cache.js';
 import { bodyEdits } from './incremental/body-edits.js';
 import { type CarriedFacts, factsToCarry, mergeConsumed } from './incremental/edited-file.js';
-import { nodeMemo } from './incremental/node-memo.js';
+import { carryAnswers, nodeMemo } from './incremental/node-memo.js';
 import { carrier } from './incremental/carried.js';
 import { mapByParts, type PartsMap } from './incremental/parts-map.js';
 import { buildLockInventory, type LockInventory } from './summaries/inventory.js';
@@ -192,6 +192,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       nodesIn: foreignNodeFiles(factList, sf),
       dispatched,
     };
+    // the previous entry's own answers, unless its dependencies changed since (a kept entry is a copy: see keptAcrossEdits)
+    if (previous && previous.entry === slot.entries.get(previous.entry.sourceFile)) analysisCounters.answersCarried += carryAnswers(previous.entry, entry, previous.nodes, previous.untouched);
     slot.entries.set(sf, entry);
     return entry;
   };

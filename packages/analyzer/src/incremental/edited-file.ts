@@ -2,6 +2,7 @@ import type ts from 'typescript';
 import type { FunctionFacts, FunctionInfo } from '../types.js';
 import { bodyEdits } from './body-edits.js';
 import type { FileEntry } from './file-cache.js';
+import { nodeMap, type NodeMap } from './node-map.js';
 import { remapFacts } from './remap-facts.js';
 
 /**
@@ -30,8 +31,16 @@ export function factsToCarry(
   const inside = new Set(previous.infos.filter((info) => edits.inside(info.node)).map((info) => info.key));
   // the dispatch answers are the whole previous walk's; the re-walked functions ask again about declarations inside the changed bodies
   const dispatched = new Map([...previous.dispatched].filter(([declaration]) => declaration.getSourceFile() !== before || !edits.inside(declaration)));
-  const carried = remapFacts({ facts: untouched, dispatched }, before, after, edits, infoOf, inside);
-  return carried && { facts: new Map(carried.facts.map((f) => [f.info.key, f])), dispatched: carried.dispatched };
+  const nodes = nodeMap(before, after, edits);
+  const carried = remapFacts({ facts: untouched, dispatched }, before, after, nodes, infoOf, inside);
+  if (!carried) return undefined;
+  const ranges = untouched.map((f) => f.info.node);
+  return {
+    facts: new Map(carried.facts.map((f) => [f.info.key, f])),
+    dispatched: carried.dispatched,
+    nodes,
+    untouched: (node) => !edits.inside(node) && ranges.some((range) => node.pos >= range.pos && node.end <= range.end),
+  };
 }
 
 export interface CarriedFacts {
@@ -39,6 +48,10 @@ export interface CarriedFacts {
   facts: ReadonlyMap<string, FunctionFacts>;
   /** The previous walk's dispatch answers, at the new version's declarations. */
   dispatched: ReadonlyMap<ts.Declaration, string>;
+  /** Where the previous version's nodes are in the new one. */
+  nodes: NodeMap;
+  /** Whether a node of the previous version lies in a function whose facts are carried. */
+  untouched: (node: ts.Node) => boolean;
 }
 
 /**

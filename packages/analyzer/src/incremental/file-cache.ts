@@ -44,6 +44,8 @@ export const analysisCounters = {
   filesKeptAcrossEdits: 0,
   /** Functions of walked files whose facts came from the file's previous version (see edited-file.ts). */
   functionsCarried: 0,
+  /** Answers about their nodes carried with them (see node-memo.ts). */
+  answersCarried: 0,
   analyses: 0,
   summariesComputed: 0,
 };

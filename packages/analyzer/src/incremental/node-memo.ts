@@ -1,5 +1,6 @@
 import type ts from 'typescript';
 import type { FileEntry } from './file-cache.js';
+import type { NodeMap } from './node-map.js';
 
 /**
  * Answers the whole-program queries get from the type checker about one file's nodes (the
@@ -29,4 +30,50 @@ export function nodeMemo(entryOf: (file: ts.SourceFile) => FileEntry | undefined
     memo.set(node, value);
     return value;
   };
+}
+
+/**
+ * Tables whose answer about a node depends only on the function holding it, on what other files
+ * declare and on the file's shape (see file-shape.ts): for a function whose facts are carried to
+ * the file's new version, the previous version's answers still hold. (`field-of` names a field
+ * by its offset when it has no holder, and `lock-annotations` is asked of the whole file.)
+ */
+const CARRIED_TABLES = new Set(['lock-instance', 'object-path', 'place-owner', 'lock-typed-parameter', 'value-declaration']);
+const NOT_CARRIED = Symbol('not carried');
+
+/**
+ * Copies to a partial walk's entry the answers its previous version's entry had about nodes of
+ * the carried functions (`untouched`), at the new version's nodes; answers that are not plain
+ * data or a node with a counterpart are asked again. The previous entry's dependencies must be
+ * the program's: its answers name their nodes.
+ */
+export function carryAnswers(from: FileEntry, to: FileEntry, nodes: NodeMap, untouched: (node: ts.Node) => boolean): number {
+  const tables = memos.get(from);
+  if (!tables) return 0;
+  let target = memos.get(to);
+  if (!target) memos.set(to, (target = new Map()));
+  let carried = 0;
+  for (const [name, memo] of tables) {
+    if (!CARRIED_TABLES.has(name)) continue;
+    let into = target.get(name);
+    if (!into) target.set(name, (into = new Map()));
+    for (const [node, value] of memo) {
+      const key = untouched(node) ? nodes(node) : undefined;
+      if (!key || into.has(key)) continue;
+      const answer = carriedAnswer(value, from.sourceFile, nodes);
+      if (answer === NOT_CARRIED) continue;
+      into.set(key, answer);
+      carried++;
+    }
+  }
+  return carried;
+}
+
+function carriedAnswer(value: unknown, file: ts.SourceFile, nodes: NodeMap): unknown {
+  if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
+  if (typeof value === 'object' && typeof (value as ts.Node).kind === 'number' && typeof (value as ts.Node).getSourceFile === 'function') {
+    const node = value as ts.Node;
+    return node.getSourceFile() === file ? (nodes(node) ?? NOT_CARRIED) : node;
+  }
+  return NOT_CARRIED;
 }

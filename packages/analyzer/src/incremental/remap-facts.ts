@@ -1,7 +1,6 @@
 import ts from 'typescript';
 import type { FunctionFacts, FunctionInfo } from '../types.js';
-import type { BodyEdits } from './body-edits.js';
-import { nodeMap } from './node-map.js';
+import type { NodeMap } from './node-map.js';
 
 /** Facts that cannot be carried to the new version of their file: walk it instead. */
 const NOT_CARRIED = Symbol('not carried');
@@ -15,7 +14,7 @@ export interface WalkPart {
 /**
  * The facts of functions an edit did not touch, as the walk of the file's new version would
  * record them: the same values, with every node of the old version replaced by the node at the
- * same place of the new one (see node-map.ts) and every function by the new version's.
+ * same place of the new one (`nodes`, see node-map.ts) and every function by the new version's.
  * Undefined when a value is not plain data the copy can vouch for (a checker symbol or type, a
  * node inside a changed body, a key of a function inside one), or a node has no counterpart.
  */
@@ -23,12 +22,11 @@ export function remapFacts(
   part: WalkPart,
   from: ts.SourceFile,
   to: ts.SourceFile,
-  edits: BodyEdits,
+  nodes: NodeMap,
   infoOf: (key: string) => FunctionInfo | undefined,
   forbiddenKeys: ReadonlySet<string>,
 ): WalkPart | undefined {
   const infos = new Set(part.facts.map((f) => f.info));
-  const nodes = nodeMap(from, to, edits);
   const mapNode = (node: ts.Node): ts.Node => {
     const mapped = nodes(node);
     if (!mapped) throw NOT_CARRIED;
