@@ -74,6 +74,21 @@ export async function load(url: string): Promise<string> {
     expect(external('execSync')).toEqual({ kind: 'blocking', operation: expect.stringContaining('execSync') });
   });
 
+  it('a method of a union-typed receiver resolves to the same declaration whichever member type the checker met first', () => {
+    const files = (first: 'A' | 'B') => ({
+      'src/app/a.ts': `export class A { m(): void {} }`,
+      'src/app/b.ts': `export class B { m(): void {} }`,
+      'src/app/use.ts': `import { A } from './a';
+import { B } from './b';
+export function first(x: ${first}): void { x.m(); }
+export function run(x: A | B): void { x.m(); }`,
+    });
+    for (const first of ['A', 'B'] as const) {
+      const a = analyzeSources(files(first));
+      expect(callIn(a, 'run', 'x.m').targets).toEqual(['src/app/a.ts#A.m']);
+    }
+  });
+
   it('fans interface and abstract calls out to every implementation in the program', () => {
     const a = analyzeSources({
       'src/app/store.ts': `export interface Store { put(k: string): Promise<void>; }

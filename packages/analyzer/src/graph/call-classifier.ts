@@ -72,7 +72,7 @@ export class CallClassifier {
       if (own && isCallableDeclaration(own)) return own;
       const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
       const symbol = resolveAlias(this.checker, symbolAt(this.checker, nameNode));
-      const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+      const declaration = declarationOfSymbol(symbol);
       if (declaration && isCallableDeclaration(declaration)) return declaration;
     }
     let signature: ts.Signature | undefined;
@@ -87,7 +87,7 @@ export class CallClassifier {
     if (!expression) return undefined;
     const nameNode = ts.isPropertyAccessExpression(expression) ? expression.name : expression;
     const symbol = resolveAlias(this.checker, symbolAt(this.checker, nameNode));
-    return symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    return declarationOfSymbol(symbol);
   }
 
   private readonly byCall = new Map<ts.Node, CallClass>();
@@ -145,7 +145,7 @@ export class CallClassifier {
   private alternativeDeclaration(expression: ts.Expression): ts.Declaration | undefined {
     if (ts.isIdentifier(expression) || ts.isPropertyAccessExpression(expression)) {
       const symbol = resolveAlias(this.checker, symbolAt(this.checker, ts.isPropertyAccessExpression(expression) ? expression.name : expression));
-      const declaration = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+      const declaration = declarationOfSymbol(symbol);
       if (declaration && isCallableDeclaration(declaration)) return declaration;
     }
     const signature = this.checker.getTypeAtLocation(expression).getNonNullableType().getCallSignatures()[0];
@@ -325,6 +325,25 @@ function isCallableDeclaration(declaration: ts.Declaration): boolean {
       !!declaration.initializer &&
       (ts.isArrowFunction(stripExpression(declaration.initializer)) || ts.isFunctionExpression(stripExpression(declaration.initializer))))
   );
+}
+
+/**
+ * A symbol's declaration. A property of a union (`destination: Subscriber | Observer`) whose
+ * members declare it differently has no value declaration, and lists the members' declarations
+ * in the order the checker created the member types, which differs between checkers that met
+ * them in another order (an editor's, after walking one file): the first by file and position
+ * is every checker's answer.
+ */
+function declarationOfSymbol(symbol: ts.Symbol | undefined): ts.Declaration | undefined {
+  if (!symbol) return undefined;
+  if (symbol.valueDeclaration) return symbol.valueDeclaration;
+  const declarations = symbol.declarations ?? [];
+  if (declarations.length < 2 || !(symbol.flags & ts.SymbolFlags.Transient)) return declarations[0];
+  return [...declarations].sort((a, b) => {
+    const fa = a.getSourceFile().fileName;
+    const fb = b.getSourceFile().fileName;
+    return fa < fb ? -1 : fa > fb ? 1 : a.pos - b.pos;
+  })[0];
 }
 
 /** The functions a callee written as a choice (`a || b`, `a ?? b`, `c ? a : b`) may be, or undefined for any other callee. */
