@@ -5,7 +5,7 @@ import type { FunctionFacts, FunctionInfo, WrapperSummary } from '../types.js';
 import { wrapperEntrySignature } from '../summaries/wrappers.js';
 import type { PartsMap } from './parts-map.js';
 import type { BodyEdits } from './body-edits.js';
-import { nodeMap, type NodeMap } from './node-map.js';
+import { isNode, nodeMap, type NodeMap } from './node-map.js';
 
 /**
  * What one walk of one file produced, and what it depended on. An editor re-lints one file at
@@ -195,10 +195,6 @@ export function foreignNodeFiles(facts: readonly FunctionFacts[], own: ts.Source
     visit(rest);
   }
   return files;
-}
-
-function isNode(value: object): value is ts.Node {
-  return typeof (value as ts.Node).kind === 'number' && typeof (value as ts.Node).pos === 'number' && typeof (value as ts.Node).getSourceFile === 'function';
 }
 
 /** Whether every call through a class or interface member the walk resolved still runs the same functions. */

@@ -9,6 +9,11 @@ import type { BodyEdits } from './body-edits.js';
  */
 export type NodeMap = (node: ts.Node) => ts.Node | undefined;
 
+/** Whether a value met while scanning or copying facts is a syntax node (of any file). */
+export function isNode(value: object): value is ts.Node {
+  return typeof (value as ts.Node).kind === 'number' && typeof (value as ts.Node).pos === 'number' && typeof (value as ts.Node).getSourceFile === 'function';
+}
+
 export function nodeMap(from: ts.SourceFile, to: ts.SourceFile, edits: BodyEdits): NodeMap {
   const mapped = new Map<ts.Node, ts.Node | undefined>([[from, to]]);
   const map = (node: ts.Node): ts.Node | undefined => {

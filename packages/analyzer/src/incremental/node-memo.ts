@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import type { FileEntry } from './file-cache.js';
-import type { NodeMap } from './node-map.js';
+import { isNode, type NodeMap } from './node-map.js';
 
 /**
  * Answers the whole-program queries get from the type checker about one file's nodes (the
@@ -71,9 +71,6 @@ export function carryAnswers(from: FileEntry, to: FileEntry, nodes: NodeMap, unt
 
 function carriedAnswer(value: unknown, file: ts.SourceFile, nodes: NodeMap): unknown {
   if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
-  if (typeof value === 'object' && typeof (value as ts.Node).kind === 'number' && typeof (value as ts.Node).getSourceFile === 'function') {
-    const node = value as ts.Node;
-    return node.getSourceFile() === file ? (nodes(node) ?? NOT_CARRIED) : node;
-  }
+  if (typeof value === 'object' && isNode(value)) return value.getSourceFile() === file ? (nodes(value) ?? NOT_CARRIED) : value;
   return NOT_CARRIED;
 }

@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import type { FunctionFacts, FunctionInfo } from '../types.js';
-import type { NodeMap } from './node-map.js';
+import { isNode, type NodeMap } from './node-map.js';
 
 /** Facts that cannot be carried to the new version of their file: walk it instead. */
 const NOT_CARRIED = Symbol('not carried');
@@ -86,8 +86,4 @@ export function remapFacts(
     if (error === NOT_CARRIED) return undefined;
     throw error;
   }
-}
-
-function isNode(value: object): value is ts.Node {
-  return typeof (value as ts.Node).kind === 'number' && typeof (value as ts.Node).pos === 'number' && typeof (value as ts.Node).getSourceFile === 'function';
 }
