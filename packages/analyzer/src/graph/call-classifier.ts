@@ -65,16 +65,8 @@ export class CallClassifier {
    * parameter) or a construction.
    */
   declarationOf(call: ts.CallLikeExpression): ts.Declaration | undefined {
-    const callee = ts.isCallExpression(call) ? stripExpression(call.expression) : undefined;
-    if (callee && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee))) {
-      // `this.save()` in a class that declares `save`: the checker would type `this` first to find it
-      const own = ts.isPropertyAccessExpression(callee) ? ownMemberOfThis(callee)?.declaration : undefined;
-      if (own && isCallableDeclaration(own)) return own;
-      const nameNode = ts.isPropertyAccessExpression(callee) ? callee.name : callee;
-      const symbol = resolveAlias(this.checker, symbolAt(this.checker, nameNode));
-      const declaration = declarationOfSymbol(symbol);
-      if (declaration && isCallableDeclaration(declaration)) return declaration;
-    }
+    const named = ts.isCallExpression(call) ? this.namedFunction(stripExpression(call.expression)) : undefined;
+    if (named) return named;
     let signature: ts.Signature | undefined;
     try {
       signature = this.checker.getResolvedSignature(call);
@@ -88,6 +80,16 @@ export class CallClassifier {
     const nameNode = ts.isPropertyAccessExpression(expression) ? expression.name : expression;
     const symbol = resolveAlias(this.checker, symbolAt(this.checker, nameNode));
     return declarationOfSymbol(symbol);
+  }
+
+  /** The function a callee written as a name (`save`, `store.put`, `this.save`) declares, found by its symbol. */
+  private namedFunction(callee: ts.Expression): ts.Declaration | undefined {
+    if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return undefined;
+    // `this.save()` in a class that declares `save`: the checker would type `this` first to find it
+    const own = ts.isPropertyAccessExpression(callee) ? ownMemberOfThis(callee)?.declaration : undefined;
+    if (own && isCallableDeclaration(own)) return own;
+    const declaration = declarationOfSymbol(resolveAlias(this.checker, symbolAt(this.checker, ts.isPropertyAccessExpression(callee) ? callee.name : callee)));
+    return declaration && isCallableDeclaration(declaration) ? declaration : undefined;
   }
 
   private readonly byCall = new Map<ts.Node, CallClass>();
@@ -110,8 +112,10 @@ export class CallClassifier {
   }
 
   private classifyUncached(call: ts.CallLikeExpression): CallClass {
-    const alternatives = ts.isCallExpression(call) ? calleeAlternatives(call.expression) : undefined;
-    if (alternatives && ts.isCallExpression(call)) return this.classifyAlternatives(call, alternatives);
+    if (ts.isCallExpression(call)) {
+      const alternatives = calleeAlternatives(call.expression);
+      if (alternatives.length > 1) return this.classifyAlternatives(call, alternatives);
+    }
     const declaration = this.declarationOf(call);
     this.declarationByCall.set(call, declaration);
     if (!declaration) return this.classifyUnresolvedGlobal(call);
@@ -143,11 +147,8 @@ export class CallClassifier {
   }
 
   private alternativeDeclaration(expression: ts.Expression): ts.Declaration | undefined {
-    if (ts.isIdentifier(expression) || ts.isPropertyAccessExpression(expression)) {
-      const symbol = resolveAlias(this.checker, symbolAt(this.checker, ts.isPropertyAccessExpression(expression) ? expression.name : expression));
-      const declaration = declarationOfSymbol(symbol);
-      if (declaration && isCallableDeclaration(declaration)) return declaration;
-    }
+    const named = this.namedFunction(expression);
+    if (named) return named;
     const signature = this.checker.getTypeAtLocation(expression).getNonNullableType().getCallSignatures()[0];
     const declaration = signature?.declaration;
     return declaration && !ts.isJSDocSignature(declaration) ? declaration : undefined;
@@ -346,16 +347,12 @@ function declarationOfSymbol(symbol: ts.Symbol | undefined): ts.Declaration | un
   })[0];
 }
 
-/** The functions a callee written as a choice (`a || b`, `a ?? b`, `c ? a : b`) may be, or undefined for any other callee. */
-function calleeAlternatives(callee: ts.Expression): ts.Expression[] | undefined {
+/** The functions a callee written as a choice (`a || b`, `a ?? b`, `c ? a : b`) may be; the callee alone for any other. */
+function calleeAlternatives(callee: ts.Expression): ts.Expression[] {
   const e = stripExpression(callee);
-  const isChoice = (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) || ts.isConditionalExpression(e);
-  if (!isChoice) return undefined;
-  const operands = (x: ts.Expression): ts.Expression[] => {
-    const inner = stripExpression(x);
-    if (ts.isBinaryExpression(inner) && (inner.operatorToken.kind === ts.SyntaxKind.BarBarToken || inner.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) return [...operands(inner.left), ...operands(inner.right)];
-    if (ts.isConditionalExpression(inner)) return [...operands(inner.whenTrue), ...operands(inner.whenFalse)];
-    return [inner];
-  };
-  return operands(e);
+  if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.BarBarToken || e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+    return [...calleeAlternatives(e.left), ...calleeAlternatives(e.right)];
+  }
+  if (ts.isConditionalExpression(e)) return [...calleeAlternatives(e.whenTrue), ...calleeAlternatives(e.whenFalse)];
+  return [e];
 }
