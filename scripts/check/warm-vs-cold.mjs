@@ -12,6 +12,7 @@ import path from 'node:path';
 import ts from 'typescript';
 import { analysisCounters, analyzeProgram } from '@lockwise/analyzer';
 import { allRules, runRule, withDefaults } from '@lockwise/rules';
+import { factsDigest } from './facts-digest.mjs';
 
 const [dirArg, editsArg = '10', seedArg = '1'] = process.argv.slice(2);
 if (!dirArg) {
@@ -53,33 +54,7 @@ const findingLines = (analysis) => {
       lines.push(`${f.ruleId} ${analysis.relativePath(f.location.file)}:${f.location.line}:${f.location.column} ${f.message} ${JSON.stringify(trace)}`);
     }
   }
-  return lines.sort().concat(factsDigest(analysis));
-};
-
-/** Every function's facts, each node as its place and kind (STALE when its file version is not the program's). */
-const factsDigest = (analysis) => {
-  const nodeText = (node) => {
-    const sf = node.getSourceFile();
-    const loc = analysis.location(node);
-    const stale = analysis.program.getSourceFile(sf.fileName) === sf ? '' : ' STALE';
-    return `${analysis.relativePath(loc.file)}:${loc.line}:${loc.column}-${loc.endLine}:${loc.endColumn} ${ts.SyntaxKind[node.kind]}${stale}`;
-  };
-  const open = new Set();
-  const text = (value) => {
-    if (typeof value !== 'object' || value === null) return value;
-    if (typeof value.kind === 'number' && typeof value.pos === 'number' && typeof value.getSourceFile === 'function') return nodeText(value);
-    if ('key' in value && 'node' in value && 'sourceFile' in value) return `fn ${value.key}`;
-    if (open.has(value)) return '(cycle)';
-    open.add(value);
-    try {
-      if (value instanceof Map) return [...value].map(([k, v]) => [text(k), text(v)]);
-      if (value instanceof Set || Array.isArray(value)) return [...value].map(text);
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, text(v)]));
-    } finally {
-      open.delete(value);
-    }
-  };
-  return [...analysis.facts.values()].map((f) => `facts ${JSON.stringify({ ...text(f), info: f.info.key })}`);
+  return lines.sort().concat(factsDigest(analysis).map((line) => `facts ${line}`));
 };
 
 let program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host });
