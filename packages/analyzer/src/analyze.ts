@@ -89,7 +89,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   slot.functionsByKey = mapByParts(fileInfos, (info) => info.key, slot.functionsByKey).built;
   const index: FunctionIndex = { byKey: slot.functionsByKey.map, byNode: slot.functionsByNode };
   const noProgramLocks = { classes: new Map(), functions: new Map() };
-  const programLocks = discoverProgramLocks(sourceFiles, checker, options.locks, (type) => lockTypeOf(program, checker, type, noProgramLocks)?.role === 'lock');
+  slot.programLocksOfFiles = discoverProgramLocks(sourceFiles, checker, options.locks, (type) => lockTypeOf(program, checker, type, noProgramLocks)?.role === 'lock', slot.programLocksOfFiles);
+  const programLocks = slot.programLocksOfFiles.discovery;
   const classifier = new CallClassifier(
     program,
     checker,
@@ -102,7 +103,9 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
   const lockTypes: WalkContext['lockTypes'] = new Map();
-  const fieldNames = programFieldNames(program);
+  const fieldNamesOfProgram = programFieldNames(program, slot.fieldNames);
+  slot.fieldNames = fieldNamesOfProgram;
+  const fieldNames = fieldNamesOfProgram.names;
 
   /** Walks a file; `previous` carries the facts of functions an edit did not touch (see edited-file.ts). */
   const walkFile = (sf: ts.SourceFile, wrappers: ReadonlyMap<string, WrapperSummary>, previous?: { entry: FileEntry } & CarriedFacts): FileEntry => {

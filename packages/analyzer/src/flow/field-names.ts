@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { changedFiles, sameItems } from '../incremental/file-list-diff.js';
 
 /**
  * The names of every class field the program can see (its own files and the declaration files
@@ -17,20 +18,39 @@ export type FieldNames = ReadonlySet<string> | undefined;
 
 /** Per file: its field names, or null when one of its names is computed. Files never change. */
 const perFile = new WeakMap<ts.SourceFile, readonly string[] | null>();
-const perProgram = new WeakMap<ts.Program, FieldNames>();
+const perProgram = new WeakMap<ts.Program, ProgramFieldNames>();
 
-export function programFieldNames(program: ts.Program): FieldNames {
-  if (perProgram.has(program)) return perProgram.get(program);
-  let names: Set<string> | undefined = new Set<string>();
-  for (const sf of program.getSourceFiles()) {
+/** A program's field names, with the files they were read from (what the next program's are compared with). */
+export interface ProgramFieldNames {
+  files: readonly ts.SourceFile[];
+  names: FieldNames;
+}
+
+/**
+ * The field names of a program. `previous`, the result for the project's last program, is
+ * kept when the files that changed since declare the fields they did (an edit inside a body):
+ * the union of every file's names costs a pass over the whole program.
+ */
+export function programFieldNames(program: ts.Program, previous?: ProgramFieldNames): ProgramFieldNames {
+  const known = perProgram.get(program);
+  if (known) return known;
+  const files = program.getSourceFiles();
+  const changed = previous && changedFiles(previous.files, files);
+  const result =
+    changed && changed.every(([before, after]) => sameItems(fieldNamesOf(before), fieldNamesOf(after)))
+      ? { files, names: previous.names }
+      : { files, names: unionOf(files) };
+  perProgram.set(program, result);
+  return result;
+}
+
+function unionOf(files: readonly ts.SourceFile[]): FieldNames {
+  const names = new Set<string>();
+  for (const sf of files) {
     const own = fieldNamesOf(sf);
-    if (own === null) {
-      names = undefined;
-      break;
-    }
+    if (own === null) return undefined;
     for (const name of own) names.add(name);
   }
-  perProgram.set(program, names);
   return names;
 }
 

@@ -4,6 +4,8 @@ import type { WrapperState } from '../summaries/wrapper-fixpoint.js';
 import type { FunctionFacts, FunctionInfo, WrapperSummary } from '../types.js';
 import { wrapperEntrySignature } from '../summaries/wrappers.js';
 import type { PartsMap } from './parts-map.js';
+import type { ProgramFieldNames } from '../flow/field-names.js';
+import type { ProgramLocksOfFiles } from '../model/program-locks.js';
 import type { BodyEdits } from './body-edits.js';
 import { isNode, nodeMap, type NodeMap } from './node-map.js';
 
@@ -76,6 +78,10 @@ export interface CacheSlot {
   latest?: { program: ts.Program; key: string };
   /** What the program's own lock classes and functions were taken for in the latest analysis. */
   programLocks?: string;
+  /** The latest program's own locks, and what the next program's are compared with. */
+  programLocksOfFiles?: ProgramLocksOfFiles;
+  /** The latest program's class field names, and the files they were read from. */
+  fieldNames?: ProgramFieldNames;
   /** The project files of the latest analysis, by name: the next one compares its files with them. */
   files?: ReadonlyMap<string, ts.SourceFile>;
   /** Query results carried to the next analysis (see `Analysis.carry`), with the version that computed them. */

@@ -2,6 +2,7 @@ import ts from 'typescript';
 import type { ProgramClassLock, ProgramLockModels } from '../graph/call-classifier.js';
 import type { DeclaredLock, LockOptions } from '../options.js';
 import type { HandRolledShape, Recognition } from '../types.js';
+import { changedFiles } from '../incremental/file-list-diff.js';
 import { CONVENTIONAL_MEMBERS, type ApiModel } from './lock-libraries.js';
 
 export interface ProgramLockDiscovery extends ProgramLockModels {
@@ -21,24 +22,49 @@ export function discoverProgramLocks(
   checker: ts.TypeChecker,
   options: LockOptions = {},
   isLibraryLock: (type: ts.Type) => boolean = () => false,
-): ProgramLockDiscovery {
-  const discovery: ProgramLockDiscovery = { classes: new Map(), functions: new Map(), recognitions: new Map() };
+  previous?: ProgramLocksOfFiles,
+): ProgramLocksOfFiles {
   const optionsKey = JSON.stringify(options);
   const inProgram = new Set(sourceFiles);
-  for (const sf of sourceFiles) {
+  const findsOf = (sf: ts.SourceFile): Find[] => {
     let cached = discoveredByFile.get(sf);
     // a file's finds stay valid while the file and the files its @lock fields point into are unchanged
     if (!cached || cached.optionsKey !== optionsKey || cached.finds.some((f) => !inProgram.has(f.node.getSourceFile()))) {
       cached = { optionsKey, finds: discoverInFile(sf, checker, options, isLibraryLock) };
       discoveredByFile.set(sf, cached);
     }
-    for (const find of cached.finds) {
+    return cached.finds;
+  };
+  // An edit inside a body of a file that declares no lock, nor a class a lock field names,
+  // leaves the discovery as it was.
+  const changed = previous?.optionsKey === optionsKey ? changedFiles(previous.files, sourceFiles) : undefined;
+  const foundNothing = (before: ts.SourceFile) => {
+    // the old version's finds as they were found (asking the new checker about an old file would be wrong)
+    const cached = discoveredByFile.get(before);
+    return cached?.optionsKey === optionsKey && cached.finds.length === 0 && !previous!.pointedInto.has(before);
+  };
+  if (changed?.every(([before, after]) => foundNothing(before) && findsOf(after).length === 0)) {
+    return { ...previous!, files: sourceFiles };
+  }
+  const discovery: ProgramLockDiscovery = { classes: new Map(), functions: new Map(), recognitions: new Map() };
+  const pointedInto = new Set<ts.SourceFile>();
+  for (const sf of sourceFiles) {
+    for (const find of findsOf(sf)) {
+      if (find.node.getSourceFile() !== sf) pointedInto.add(find.node.getSourceFile());
       if (find.weak && discovery.classes.has(find.node)) continue;
       discovery.classes.set(find.node, find.model);
       discovery.recognitions.set(find.node, find.recognition);
     }
   }
-  return discovery;
+  return { files: sourceFiles, optionsKey, discovery, pointedInto };
+}
+
+/** A discovery with what the next program's is compared with: its files, options, and the files its finds point into from others. */
+export interface ProgramLocksOfFiles {
+  files: readonly ts.SourceFile[];
+  optionsKey: string;
+  discovery: ProgramLockDiscovery;
+  pointedInto: ReadonlySet<ts.SourceFile>;
 }
 
 /** What the program's own locks were taken for, as text: a body edit that changes it changes what other files' walks found. */

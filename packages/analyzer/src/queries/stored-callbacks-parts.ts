@@ -89,7 +89,8 @@ export function fileCallbacks(analysis: Analysis, file: ts.SourceFile): FileCall
       const stored = methodStore(analysis.checker, site);
       if (stored) push(part.methodStores, stored.owner, { ...stored, container: note(stored.container), order: order++ });
       if (site.targets.length || (site.external && site.external.kind !== 'unresolved' && site.external.kind !== 'external')) continue;
-      const container = invokedContainer(analysis, site);
+      // asked of every call the walk could not resolve: a carried function's answer is carried with it (node-memo.ts)
+      const container = analysis.memo('invoked-container', site.node, () => invokedContainer(analysis, site));
       if (container) part.invocations.push({ site, container: note(container) });
     }
     part.assignedOrder.set(f, order++);
