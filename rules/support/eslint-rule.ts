@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { ESLintUtils, type TSESLint } from '@typescript-eslint/utils';
 import { analyzeProgram, type Analysis, type AnalyzerOptions, type FileScope } from '@lockwise/analyzer';
-import { runRule, withDefaults } from './findings.js';
+import { runRule, withDefaults, type Finding, type RuleResult } from './findings.js';
 import { docsUrl, type LockwiseRule } from './rule.js';
 
 /** `settings.lockwise` in an ESLint config: the analyzer options the CLI reads from lockwise.config.json. */
@@ -25,8 +25,25 @@ export function analysisFor(context: Readonly<TSESLint.RuleContext<string, reado
   return analyzeProgram(program, { ...settings, rootDir });
 }
 
-function samePath(a: string, b: string): boolean {
-  return path.resolve(a) === path.resolve(b);
+const byFile = new WeakMap<RuleResult, Map<string, Finding[]>>();
+
+/**
+ * A result's findings located in one file. A lint run reads one result for each of its files:
+ * grouped once, not filtered again for every file (a large program's result holds thousands).
+ */
+function findingsIn(result: RuleResult, fileName: string): Finding[] {
+  let groups = byFile.get(result);
+  if (!groups) {
+    groups = new Map();
+    for (const finding of result.findings) {
+      const file = path.resolve(finding.location.file);
+      const list = groups.get(file);
+      if (list) list.push(finding);
+      else groups.set(file, [finding]);
+    }
+    byFile.set(result, groups);
+  }
+  return groups.get(path.resolve(fileName)) ?? [];
 }
 
 const filesAsked = new WeakMap<Analysis, Set<string>>();
@@ -65,8 +82,7 @@ export function toEslintRule<O extends object>(rule: LockwiseRule<O>): TSESLint.
       const started = performance.now();
       const analysis = analysisFor(context);
       const options = withDefaults(rule, context.options[0]);
-      const { findings } = runRule(analysis, rule, options, undefined, scopeFor(analysis, context.filename));
-      const mine = findings.filter((f) => samePath(f.location.file, context.filename));
+      const mine = findingsIn(runRule(analysis, rule, options, undefined, scopeFor(analysis, context.filename)), context.filename);
       eslintFaceTimings.ms += performance.now() - started;
       return {
         Program() {
