@@ -75,12 +75,12 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   analysisCounters.analyses++;
 
   progress(`indexing ${sourceFiles.length} files`);
-  const cached = new Map<ts.SourceFile, FileEntry | undefined>(sourceFiles.map((sf) => [sf, slot.entries.get(sf)]));
+  const cached = mapOf(sourceFiles, (sf) => sf, (sf) => slot.entries.get(sf));
   const infosOf = (sf: ts.SourceFile) => {
     const entry = cached.get(sf);
     return entry && entry.subsystem === subsystemOf(sf.fileName) && entry.rootDir === rootDir ? entry.infos : indexFile(sf, rootDir, subsystemOf(sf.fileName));
   };
-  const fileInfos = new Map(sourceFiles.map((sf) => [sf.fileName, infosOf(sf)]));
+  const fileInfos = mapOf(sourceFiles, (sf) => sf.fileName, infosOf);
   for (const infos of fileInfos.values()) {
     if (slot.indexedInfos.has(infos)) continue;
     for (const info of infos) slot.functionsByNode.set(info.node, info);
@@ -239,7 +239,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const locksSignature = programLocksSignature(programLocks);
   const shapesComparable = slot.programLocks === locksSignature;
   slot.programLocks = locksSignature;
-  const byName = new Map(sourceFiles.map((sf) => [sf.fileName, sf]));
+  const byName = mapOf(sourceFiles, (sf) => sf.fileName, (sf) => sf);
   /** How a dependency's edit moved its nodes, when its shape is what it was (see file-shape.ts). */
   const shapeEdits = (before: ts.SourceFile, after: ts.SourceFile) => {
     const old = slot.entries.get(before);
@@ -295,7 +295,11 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   // Undefined when it was built afresh: the previous map is then intact, to compare with.
   let formerFacts: Map<string, FunctionFacts> | undefined;
   let summariesBase = slot.summaries;
-  const factsByFile = () => new Map([...entries].map(([sf, e]) => [sf.fileName, e.facts]));
+  const factsByFile = () => {
+    const files = new Map<string, readonly FunctionFacts[]>();
+    entries.forEach((entry, sf) => files.set(sf.fileName, entry.facts));
+    return files;
+  };
   const factsOf = (files: ReadonlyMap<string, readonly FunctionFacts[]>, previous: PartsMap<FunctionFacts> | undefined) => {
     const { built, replaced } = mapByParts(files, (f) => f.info.key, previous);
     if (previous === slot.factsByKey) {
@@ -408,4 +412,14 @@ function isExternal(slot: CacheSlot, program: ts.Program, sf: ts.SourceFile): bo
 function parseOperation(text: string): { module: string; member: string } {
   const [module, member] = text.split('#');
   return { module: module ?? text, member: member ?? '*' };
+}
+
+/**
+ * A map over a list, built with a plain loop: an editor's every analysis builds several over the
+ * program's files, and a pair array per file is garbage that a re-lint's time pays for.
+ */
+function mapOf<T, K, V>(list: readonly T[], keyOf: (item: T) => K, valueOf: (item: T) => V): Map<K, V> {
+  const map = new Map<K, V>();
+  for (const item of list) map.set(keyOf(item), valueOf(item));
+  return map;
 }

@@ -41,13 +41,20 @@ export function mapByParts<V>(
 function changedParts<V>(parts: ReadonlyMap<string, readonly V[]>, previous: ReadonlyMap<string, readonly V[]>, keyOf: (item: V) => string): (readonly V[])[] | undefined {
   if (parts.size !== previous.size) return undefined;
   const changed: (readonly V[])[] = [];
-  const before = previous.entries();
-  for (const [part, items] of parts) {
-    const [oldPart, oldItems] = before.next().value as [string, readonly V[]];
-    if (part !== oldPart) return undefined;
-    if (items === oldItems) continue;
-    if (items.length !== oldItems.length || items.some((item, i) => keyOf(item) !== keyOf(oldItems[i]!))) return undefined;
-    changed.push(items);
-  }
-  return changed;
+  // side by side, without a pair per part: this runs over every file of the program on each edit
+  const oldParts = Array.from(previous.keys());
+  const oldLists = Array.from(previous.values());
+  let i = 0;
+  let moved = false;
+  parts.forEach((items, part) => {
+    const oldItems = oldLists[i]!;
+    if (moved || part !== oldParts[i++]) {
+      moved = true;
+      return;
+    }
+    if (items === oldItems) return;
+    if (items.length !== oldItems.length || items.some((item, j) => keyOf(item) !== keyOf(oldItems[j]!))) moved = true;
+    else changed.push(items);
+  });
+  return moved ? undefined : changed;
 }

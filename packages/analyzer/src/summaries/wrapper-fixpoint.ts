@@ -70,7 +70,9 @@ export function updateWrapperSummaries(
       }
     }
   };
-  for (const [name, facts] of files) if (state.files.get(name)?.facts !== facts) replaceFile(name, facts);
+  files.forEach((facts, name) => {
+    if (state.files.get(name)?.facts !== facts) replaceFile(name, facts);
+  });
   if (state.files.size > files.size) for (const name of [...state.files.keys()]) if (!files.has(name)) replaceFile(name, undefined);
 
   // the changed functions and, transitively, those that forward a parameter to one of them
