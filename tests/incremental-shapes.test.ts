@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analysisCounters, type Analysis } from '@lockwise/analyzer';
-import { EditableProject } from './support/editable-project.js';
+import type ts from 'typescript';
+import { EditableProject, findingLines } from './support/editable-project.js';
 import { expectSame } from './support/analysis-digest.js';
 
 // An edit inside a body no other file can see (a method with a declared return type) re-walks the
@@ -165,5 +166,38 @@ export async function use(): Promise<void> {
     );
     const { warm } = step(project);
     expect(warm.facts.get('src/caller.ts#use')!.lockOps).toEqual([]);
+  });
+
+  it('keeps the answers the rules asked about a kept importer, at the moved nodes of the edited file', () => {
+    const project = new EditableProject('shapes-kept-answers', {
+      'src/registry.ts': `export function size(): number {
+  return 1;
+}
+export const handlers: (() => Promise<void>)[] = [];`,
+      'src/emit.ts': `import { Mutex } from 'async-mutex';
+import { handlers } from './registry';
+const gate = new Mutex();
+export async function emit(): Promise<void> {
+  await gate.runExclusive(async () => {
+    for (const h of handlers) await h();
+  });
+}`,
+    });
+    step(project);
+    const lines = findingLines(project.analyseBothWays().warm);
+    const before = { ...analysisCounters };
+    // lines added above the container: its declaration moves
+    project.edit('src/registry.ts', (t) => t.replace('return 1;', 'const one = 1;\n  return one;'));
+    const { warm, kept } = step(project);
+    expect(kept).toBe(1);
+    expect(analysisCounters.answersKept - before.answersKept).toBeGreaterThan(0);
+    expect(findingLines(warm)).toEqual(lines);
+    // which container \`h()\` runs the elements of, as the rules asked it before the edit: the new version's declaration
+    const call = [...warm.facts.values()].flatMap((f) => f.calls).find((c) => c.calleeText === 'h')!;
+    const MISSING = 'not kept';
+    const container = warm.memo<ts.Node | string>('invoked-container', call.node, () => MISSING);
+    expect(container).not.toBe(MISSING);
+    expect((container as ts.Node).getSourceFile()).toBe(warm.program.getSourceFile(`${project.rootDir}/src/registry.ts`));
+    expect((container as ts.Node).getStart()).toBe(project.text('src/registry.ts').indexOf('handlers'));
   });
 });

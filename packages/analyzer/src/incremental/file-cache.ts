@@ -8,6 +8,7 @@ import type { ProgramFieldNames } from '../flow/field-names.js';
 import type { ProgramLocksOfFiles } from '../model/program-locks.js';
 import type { BodyEdits } from './body-edits.js';
 import { isNode, nodeMap, type NodeMap } from './node-map.js';
+import { keepAnswers } from './node-memo.js';
 
 /**
  * What one walk of one file produced, and what it depended on. An editor re-lints one file at
@@ -48,6 +49,8 @@ export const analysisCounters = {
   functionsCarried: 0,
   /** Answers about their nodes carried with them (see node-memo.ts). */
   answersCarried: 0,
+  /** Answers about the nodes of files kept across edits of their dependencies, kept with them (see node-memo.ts). */
+  answersKept: 0,
   analyses: 0,
   summariesComputed: 0,
 };
@@ -136,8 +139,9 @@ export function importedFiles(sourceFile: ts.SourceFile, checker: ts.TypeChecker
  * An entry for a file whose own text is unchanged but some of whose dependencies changed: the
  * same facts, depending on the new versions, when every changed dependency has the shape its
  * old version had and the facts hold none of its nodes. The dispatch answers it took at the
- * changed dependencies' declarations move to their new nodes. A fresh object: answers memoised
- * for the old entry (see node-memo.ts) were asked of the old dependencies.
+ * changed dependencies' declarations move to their new nodes. A fresh object, with the answers
+ * memoised for the old entry that name no node of a changed dependency, or name one that moved
+ * (see `keepAnswers` in node-memo.ts).
  */
 export function keptAcrossEdits(
   entry: FileEntry,
@@ -169,7 +173,9 @@ export function keptAcrossEdits(
     }
     dispatched = updated;
   }
-  return { ...entry, deps, dispatched };
+  const kept = { ...entry, deps, dispatched };
+  analysisCounters.answersKept += keepAnswers(entry, kept, moved);
+  return kept;
 }
 
 /** The files other than its own whose nodes a file's facts hold. */

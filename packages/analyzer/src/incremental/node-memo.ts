@@ -69,6 +69,40 @@ export function carryAnswers(from: FileEntry, to: FileEntry, nodes: NodeMap, unt
   return carried;
 }
 
+/**
+ * Copies to an entry kept across its dependencies' body edits (see `keptAcrossEdits`) the answers
+ * its old entry had. The file is the same and every changed dependency has the shape it had, so
+ * it declares what it did; an answer naming a node of a changed dependency takes the node at the
+ * same place of its new version (`moved`), or is asked again. Without this, every importer of an
+ * edited file would ask the new checker again about its own nodes on every keystroke.
+ */
+export function keepAnswers(from: FileEntry, to: FileEntry, moved: ReadonlyMap<ts.SourceFile, NodeMap>): number {
+  const tables = memos.get(from);
+  if (!tables) return 0;
+  const target = new Map<string, Map<ts.Node, unknown>>();
+  let kept = 0;
+  for (const [name, memo] of tables) {
+    if (!CARRIED_TABLES.has(name)) continue;
+    const into = new Map<ts.Node, unknown>();
+    for (const [node, value] of memo) {
+      const answer = keptAnswer(value, moved);
+      if (answer === NOT_CARRIED) continue;
+      into.set(node, answer);
+      kept++;
+    }
+    target.set(name, into);
+  }
+  memos.set(to, target);
+  return kept;
+}
+
+function keptAnswer(value: unknown, moved: ReadonlyMap<ts.SourceFile, NodeMap>): unknown {
+  if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
+  if (typeof value !== 'object' || !isNode(value)) return NOT_CARRIED;
+  const nodes = moved.get(value.getSourceFile());
+  return nodes ? (nodes(value) ?? NOT_CARRIED) : value;
+}
+
 function carriedAnswer(value: unknown, file: ts.SourceFile, nodes: NodeMap): unknown {
   if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
   if (typeof value === 'object' && isNode(value)) return value.getSourceFile() === file ? (nodes(value) ?? NOT_CARRIED) : value;
