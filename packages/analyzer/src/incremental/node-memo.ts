@@ -38,7 +38,7 @@ export function nodeMemo(entryOf: (file: ts.SourceFile) => FileEntry | undefined
  * the file's new version, the previous version's answers still hold. (`field-of` names a field
  * by its offset when it has no holder, and `lock-annotations` is asked of the whole file.)
  */
-const CARRIED_TABLES = new Set(['lock-instance', 'object-path', 'place-owner', 'lock-typed-parameter', 'value-declaration', 'invoked-container']);
+const CARRIED_TABLES = new Set(['lock-instance', 'object-path', 'place-owner', 'lock-typed-parameter', 'value-declaration', 'invoked-container', 'stored-container']);
 const NOT_CARRIED = Symbol('not carried');
 
 /**

@@ -86,7 +86,7 @@ export function fileCallbacks(analysis: Analysis, file: ts.SourceFile): FileCall
   for (const f of facts) {
     for (const site of f.calls) {
       if (site.callbackArgs.length > 0 && site.targets.length > 0) part.offers.push({ site, seq: part.offers.length });
-      const stored = methodStore(analysis.checker, site);
+      const stored = methodStore(analysis, site);
       if (stored) push(part.methodStores, stored.owner, { ...stored, container: note(stored.container), order: order++ });
       if (site.targets.length || (site.external && site.external.kind !== 'unresolved' && site.external.kind !== 'external')) continue;
       // asked of every call the walk could not resolve: a carried function's answer is carried with it (node-memo.ts)
@@ -116,13 +116,14 @@ export function storesOf(analysis: Analysis, parts: ReadonlyMap<string, FileCall
 }
 
 /** `this.handlers.push(fn)` with `fn` a parameter (of this function or an enclosing one). */
-function methodStore(checker: ts.TypeChecker, site: CallSite): { owner: string; index: number; container: ts.Node } | undefined {
+function methodStore(analysis: Analysis, site: CallSite): { owner: string; index: number; container: ts.Node } | undefined {
   const argIndex = methodStoreIndex(site);
   if (argIndex === undefined) return undefined;
   const forwarded = site.paramArgs.find((p) => p.argIndex === argIndex);
   if (!forwarded) return undefined;
   const callee = stripExpression(site.node.expression) as ts.PropertyAccessExpression;
-  const container = containerOf(checker, callee.expression);
+  // carried with the function like the invoked containers (node-memo.ts)
+  const container = analysis.memo('stored-container', site.node, () => containerOf(analysis.checker, callee.expression));
   return container ? { owner: forwarded.function, index: forwarded.index, container } : undefined;
 }
 
