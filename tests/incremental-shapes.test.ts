@@ -200,4 +200,27 @@ export async function emit(): Promise<void> {
     expect((container as ts.Node).getSourceFile()).toBe(warm.program.getSourceFile(`${project.rootDir}/src/registry.ts`));
     expect((container as ts.Node).getStart()).toBe(project.text('src/registry.ts').indexOf('handlers'));
   });
+
+  it('builds the heritage index again when the file of a base changes, though it declares no heritage itself', () => {
+    const project = new EditableProject('shapes-heritage-base', {
+      'src/api.ts': `export interface Task { run(): Promise<void>; }
+export function count(): number {
+  return 1;
+}`,
+      'src/impl.ts': `import type { Task } from './api';
+export class Slow implements Task { async run(): Promise<void> { await fetch('https://example.com'); } }`,
+      'src/caller.ts': `import type { Task } from './api';
+export async function go(task: Task): Promise<number> {
+  await task.run();
+  return 1;
+}`,
+    });
+    step(project);
+    project.edit('src/api.ts', (t) => t.replace('return 1;', 'return 2;'));
+    step(project);
+    // the caller's walk asks which implementations \`task.run()\` runs, of the new version of Task
+    project.edit('src/caller.ts', (t) => t.replace('return 1;', 'return 2;'));
+    const { warm } = step(project);
+    expect(warm.facts.get('src/caller.ts#go')!.calls[0]!.targets).toEqual(['src/impl.ts#Slow.run']);
+  });
 });

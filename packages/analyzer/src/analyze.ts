@@ -99,7 +99,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     (options.blocking?.operations ?? []).map(parseOperation),
     options.blocking?.externalPromisesBlock ?? true,
   );
-  const dispatch = new Dispatch(program, checker, index, sourceFiles);
+  const dispatch = new Dispatch(program, checker, index, sourceFiles, slot.subtypes);
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
   const lockTypes: WalkContext['lockTypes'] = new Map();
@@ -341,6 +341,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     files = factsByFile();
     factsByKey = factsOf(files, factsByKey);
   }
+  slot.subtypes = dispatch.subtypeIndexBuilt ?? slot.subtypes;
   // every entry agrees with the final summaries: the next analysis need not ask again for those it keeps
   if (agreed) for (const entry of entries.values()) entry.agreesWith = version;
   slot.factsByKey = factsByKey;

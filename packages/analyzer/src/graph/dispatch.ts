@@ -2,6 +2,7 @@ import ts from 'typescript';
 import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
 import { isFunctionNode, type FunctionIndex } from './functions.js';
 import { symbolAt } from '../flow/symbols.js';
+import { changedFiles } from '../incremental/file-list-diff.js';
 
 /**
  * Maps a resolved declaration to the function bodies a call to it may run: the body itself,
@@ -19,16 +20,31 @@ interface HeritageEdge {
 // Per file, so an editor re-lint reads again only the edited file's heritage clauses.
 const heritageByFile = new WeakMap<ts.SourceFile, HeritageEdge[]>();
 
+/** A program's heritage index, with what the next program's is compared with. */
+export interface SubtypeIndex {
+  files: readonly ts.SourceFile[];
+  subtypes: Map<ts.Node, TypeDeclaration[]>;
+  /** Files that declare a base some other file's class or interface extends or implements. */
+  basesIn: ReadonlySet<ts.SourceFile>;
+}
+
 export class Dispatch {
-  private subtypes?: Map<ts.Node, TypeDeclaration[]>;
+  private subtypes?: SubtypeIndex;
   private readonly memo = new Map<ts.Node, string[]>();
 
+  /** `previous`: the index of the project's last program, kept when the changed files declare no heritage and no base. */
   constructor(
     private readonly program: ts.Program,
     private readonly checker: ts.TypeChecker,
     private readonly index: FunctionIndex,
     private readonly sourceFiles: readonly ts.SourceFile[],
+    private readonly previous?: SubtypeIndex,
   ) {}
+
+  /** The heritage index, if a call through a member asked for it. */
+  get subtypeIndexBuilt(): SubtypeIndex | undefined {
+    return this.subtypes;
+  }
 
   functionsOf(declaration: ts.Node): string[] {
     const body = bodyOf(declaration);
@@ -73,8 +89,15 @@ export class Dispatch {
 
   /** Heritage edges of every class and interface in the program, from base declaration to subtype. */
   private subtypeIndex(): Map<ts.Node, TypeDeclaration[]> {
-    if (this.subtypes) return this.subtypes;
+    if (this.subtypes) return this.subtypes.subtypes;
+    // an edit inside a body of a file that declares no heritage and no base leaves the index as it was
+    const changed = this.previous && changedFiles(this.previous.files, this.sourceFiles);
+    if (changed?.every(([before, after]) => !hasHeritage(before) && !hasHeritage(after) && !this.previous!.basesIn.has(before))) {
+      this.subtypes = { ...this.previous!, files: this.sourceFiles };
+      return this.subtypes.subtypes;
+    }
     const index = new Map<ts.Node, TypeDeclaration[]>();
+    const basesIn = new Set<ts.SourceFile>();
     const currentFiles = new Map<ts.SourceFile, boolean>();
     const current = (node: ts.Node) => {
       const file = node.getSourceFile();
@@ -94,10 +117,11 @@ export class Dispatch {
           const list = index.get(base) ?? [];
           list.push(sub);
           index.set(base, list);
+          basesIn.add(base.getSourceFile());
         }
       }
     }
-    this.subtypes = index;
+    this.subtypes = { files: this.sourceFiles, subtypes: index, basesIn };
     return index;
   }
 }

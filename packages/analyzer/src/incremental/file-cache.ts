@@ -6,6 +6,7 @@ import { wrapperEntrySignature } from '../summaries/wrappers.js';
 import type { PartsMap } from './parts-map.js';
 import type { ProgramFieldNames } from '../flow/field-names.js';
 import type { ProgramLocksOfFiles } from '../model/program-locks.js';
+import type { SubtypeIndex } from '../graph/dispatch.js';
 import type { BodyEdits } from './body-edits.js';
 import { isNode, nodeMap, type NodeMap } from './node-map.js';
 import { keepAnswers } from './node-memo.js';
@@ -81,6 +82,8 @@ export interface CacheSlot {
   latest?: { program: ts.Program; key: string };
   /** What the program's own lock classes and functions were taken for in the latest analysis. */
   programLocks?: string;
+  /** The latest heritage index a walk built, and the files it was built from. */
+  subtypes?: SubtypeIndex;
   /** The latest program's own locks, and what the next program's are compared with. */
   programLocksOfFiles?: ProgramLocksOfFiles;
   /** The latest program's class field names, and the files they were read from. */
