@@ -48,25 +48,8 @@ const NOT_CARRIED = Symbol('not carried');
  * the program's: its answers name their nodes.
  */
 export function carryAnswers(from: FileEntry, to: FileEntry, nodes: NodeMap, untouched: (node: ts.Node) => boolean): number {
-  const tables = memos.get(from);
-  if (!tables) return 0;
-  let target = memos.get(to);
-  if (!target) memos.set(to, (target = new Map()));
-  let carried = 0;
-  for (const [name, memo] of tables) {
-    if (!CARRIED_TABLES.has(name)) continue;
-    let into = target.get(name);
-    if (!into) target.set(name, (into = new Map()));
-    for (const [node, value] of memo) {
-      const key = untouched(node) ? nodes(node) : undefined;
-      if (!key || into.has(key)) continue;
-      const answer = carriedAnswer(value, from.sourceFile, nodes);
-      if (answer === NOT_CARRIED) continue;
-      into.set(key, answer);
-      carried++;
-    }
-  }
-  return carried;
+  const own = from.sourceFile;
+  return copyAnswers(from, to, (node) => (untouched(node) ? nodes(node) : undefined), (file) => (file === own ? nodes : undefined));
 }
 
 /**
@@ -77,34 +60,44 @@ export function carryAnswers(from: FileEntry, to: FileEntry, nodes: NodeMap, unt
  * edited file would ask the new checker again about its own nodes on every keystroke.
  */
 export function keepAnswers(from: FileEntry, to: FileEntry, moved: ReadonlyMap<ts.SourceFile, NodeMap>): number {
+  return copyAnswers(from, to, (node) => node, (file) => moved.get(file));
+}
+
+/**
+ * Copies the carried tables' answers of `from` into `to`'s: each under the node `keyAt` gives
+ * (none: not copied), a node answer through the map `movedIn` gives for its file (none: the same
+ * node). Answers that are not plain data, or a node without a counterpart, are asked again.
+ */
+function copyAnswers(
+  from: FileEntry,
+  to: FileEntry,
+  keyAt: (node: ts.Node) => ts.Node | undefined,
+  movedIn: (file: ts.SourceFile) => NodeMap | undefined,
+): number {
   const tables = memos.get(from);
   if (!tables) return 0;
-  const target = new Map<string, Map<ts.Node, unknown>>();
-  let kept = 0;
+  let target = memos.get(to);
+  if (!target) memos.set(to, (target = new Map()));
+  let copied = 0;
   for (const [name, memo] of tables) {
     if (!CARRIED_TABLES.has(name)) continue;
-    const into = new Map<ts.Node, unknown>();
+    let into = target.get(name);
+    if (!into) target.set(name, (into = new Map()));
     for (const [node, value] of memo) {
-      const answer = keptAnswer(value, moved);
+      const key = keyAt(node);
+      if (!key || into.has(key)) continue;
+      const answer = answerAt(value, movedIn);
       if (answer === NOT_CARRIED) continue;
-      into.set(node, answer);
-      kept++;
+      into.set(key, answer);
+      copied++;
     }
-    target.set(name, into);
   }
-  memos.set(to, target);
-  return kept;
+  return copied;
 }
 
-function keptAnswer(value: unknown, moved: ReadonlyMap<ts.SourceFile, NodeMap>): unknown {
+function answerAt(value: unknown, movedIn: (file: ts.SourceFile) => NodeMap | undefined): unknown {
   if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
   if (typeof value !== 'object' || !isNode(value)) return NOT_CARRIED;
-  const nodes = moved.get(value.getSourceFile());
+  const nodes = movedIn(value.getSourceFile());
   return nodes ? (nodes(value) ?? NOT_CARRIED) : value;
-}
-
-function carriedAnswer(value: unknown, file: ts.SourceFile, nodes: NodeMap): unknown {
-  if (value === undefined || value === null || typeof value === 'string' || typeof value === 'boolean' || typeof value === 'number') return value;
-  if (typeof value === 'object' && isNode(value)) return value.getSourceFile() === file ? (nodes(value) ?? NOT_CARRIED) : value;
-  return NOT_CARRIED;
 }
