@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { changedFiles, sameItems } from '../incremental/file-list-diff.js';
+import { changedOnlyAlike, sameItems } from '../incremental/file-list-diff.js';
 
 /**
  * The names of every class field the program can see (its own files and the declaration files
@@ -35,9 +35,8 @@ export function programFieldNames(program: ts.Program, previous?: ProgramFieldNa
   const known = perProgram.get(program);
   if (known) return known;
   const files = program.getSourceFiles();
-  const changed = previous && changedFiles(previous.files, files);
   const result =
-    changed && changed.every(([before, after]) => sameItems(fieldNamesOf(before), fieldNamesOf(after)))
+    previous && changedOnlyAlike(previous.files, files, (before, after) => sameItems(fieldNamesOf(before), fieldNamesOf(after)))
       ? { files, names: previous.names }
       : { files, names: unionOf(files) };
   perProgram.set(program, result);

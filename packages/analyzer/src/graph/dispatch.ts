@@ -2,7 +2,7 @@ import ts from 'typescript';
 import { resolveAlias, stripExpression } from '../flow/lock-identity.js';
 import { isFunctionNode, type FunctionIndex } from './functions.js';
 import { symbolAt } from '../flow/symbols.js';
-import { changedFiles } from '../incremental/file-list-diff.js';
+import { changedOnlyAlike } from '../incremental/file-list-diff.js';
 
 /**
  * Maps a resolved declaration to the function bodies a call to it may run: the body itself,
@@ -91,9 +91,9 @@ export class Dispatch {
   private subtypeIndex(): Map<ts.Node, TypeDeclaration[]> {
     if (this.subtypes) return this.subtypes.subtypes;
     // an edit inside a body of a file that declares no heritage and no base leaves the index as it was
-    const changed = this.previous && changedFiles(this.previous.files, this.sourceFiles);
-    if (changed?.every(([before, after]) => !hasHeritage(before) && !hasHeritage(after) && !this.previous!.basesIn.has(before))) {
-      this.subtypes = { ...this.previous!, files: this.sourceFiles };
+    const previous = this.previous;
+    if (previous && changedOnlyAlike(previous.files, this.sourceFiles, (before, after) => !hasHeritage(before) && !hasHeritage(after) && !previous.basesIn.has(before))) {
+      this.subtypes = { ...previous, files: this.sourceFiles };
       return this.subtypes.subtypes;
     }
     const index = new Map<ts.Node, TypeDeclaration[]>();

@@ -1,23 +1,24 @@
 import type ts from 'typescript';
 
 /**
- * The files of a list that are new versions of the previous list's files, as [before, after]
- * pairs, when the two lists name the same files in the same order; undefined when a file was
- * added, removed or moved. An editor's next program differs from the last in the edited file
- * only: a result built over the whole list can then be kept when the changed files contribute
- * to it what they did before, instead of being built again from every file.
+ * Whether a list names the files of the previous one in the same order, and every file that is
+ * a new version contributes what its previous version did (`alike`). An editor's next program
+ * differs from the last in the edited file only: a result built over the whole list can then be
+ * kept, instead of being built again from every file.
  */
-export function changedFiles(before: readonly ts.SourceFile[], after: readonly ts.SourceFile[]): [ts.SourceFile, ts.SourceFile][] | undefined {
-  if (before.length !== after.length) return undefined;
-  const changed: [ts.SourceFile, ts.SourceFile][] = [];
+export function changedOnlyAlike(
+  before: readonly ts.SourceFile[],
+  after: readonly ts.SourceFile[],
+  alike: (before: ts.SourceFile, after: ts.SourceFile) => boolean,
+): boolean {
+  if (before.length !== after.length) return false;
   for (let i = 0; i < after.length; i++) {
     const old = before[i]!;
     const now = after[i]!;
     if (old === now) continue;
-    if (old.fileName !== now.fileName) return undefined;
-    changed.push([old, now]);
+    if (old.fileName !== now.fileName || !alike(old, now)) return false;
   }
-  return changed;
+  return true;
 }
 
 /** Two lists with the same items in the same order. */

@@ -2,7 +2,7 @@ import ts from 'typescript';
 import type { ProgramClassLock, ProgramLockModels } from '../graph/call-classifier.js';
 import type { DeclaredLock, LockOptions } from '../options.js';
 import type { HandRolledShape, Recognition } from '../types.js';
-import { changedFiles } from '../incremental/file-list-diff.js';
+import { changedOnlyAlike } from '../incremental/file-list-diff.js';
 import { CONVENTIONAL_MEMBERS, type ApiModel } from './lock-libraries.js';
 
 export interface ProgramLockDiscovery extends ProgramLockModels {
@@ -37,14 +37,13 @@ export function discoverProgramLocks(
   };
   // An edit inside a body of a file that declares no lock, nor a class a lock field names,
   // leaves the discovery as it was.
-  const changed = previous?.optionsKey === optionsKey ? changedFiles(previous.files, sourceFiles) : undefined;
   const foundNothing = (before: ts.SourceFile) => {
     // the old version's finds as they were found (asking the new checker about an old file would be wrong)
     const cached = discoveredByFile.get(before);
     return cached?.optionsKey === optionsKey && cached.finds.length === 0 && !previous!.pointedInto.has(before);
   };
-  if (changed?.every(([before, after]) => foundNothing(before) && findsOf(after).length === 0)) {
-    return { ...previous!, files: sourceFiles };
+  if (previous?.optionsKey === optionsKey && changedOnlyAlike(previous.files, sourceFiles, (before, after) => foundNothing(before) && findsOf(after).length === 0)) {
+    return { ...previous, files: sourceFiles };
   }
   const discovery: ProgramLockDiscovery = { classes: new Map(), functions: new Map(), recognitions: new Map() };
   const pointedInto = new Set<ts.SourceFile>();
