@@ -43,6 +43,14 @@ export async function save(store: Store): Promise<void> {
   });
 }`;
 
+// An interface with a method a body edit can change (count has a declared return type), and a class implementing it.
+const TASK_API = `export interface Task { run(): Promise<void>; }
+export function count(): number {
+  return 1;
+}`;
+const SLOW_TASK = `import type { Task } from './api';
+export class Slow implements Task { async run(): Promise<void> { await fetch('https://example.com'); } }`;
+
 describe('an edit inside a body other files cannot see re-walks only the edited file', () => {
   it('keeps the importer when a method with a declared return type changes, and the findings still agree', () => {
     const project = new EditableProject('shapes-hidden', { 'src/store.ts': service, 'src/caller.ts': caller });
@@ -95,10 +103,7 @@ export async function go(task: Task): Promise<void> { await task.run(); }`,
 
   it('moves the dispatch answers of a kept importer to the new nodes of the edited file: an implementation added later is still seen', () => {
     const project = new EditableProject('shapes-dispatch-moved', {
-      'src/api.ts': `export interface Task { run(): Promise<void>; }
-export function count(): number {
-  return 1;
-}`,
+      'src/api.ts': TASK_API,
       'src/caller.ts': `import type { Task } from './api';
 export async function go(task: Task): Promise<void> { await task.run(); }`,
       'src/impl.ts': `export const nothing = 1;`,
@@ -106,8 +111,7 @@ export async function go(task: Task): Promise<void> { await task.run(); }`,
     step(project);
     project.edit('src/api.ts', (t) => t.replace('return 1;', 'return 1 + 1;'));
     expect(step(project).kept).toBe(1);
-    project.edit('src/impl.ts', () => `import type { Task } from './api';
-export class Slow implements Task { async run(): Promise<void> { await fetch('https://example.com'); } }`);
+    project.edit('src/impl.ts', () => SLOW_TASK);
     const { warm } = step(project);
     expect(warm.facts.get('src/caller.ts#go')!.calls[0]!.targets).toEqual(['src/impl.ts#Slow.run']);
   });
@@ -203,12 +207,8 @@ export async function emit(): Promise<void> {
 
   it('builds the heritage index again when the file of a base changes, though it declares no heritage itself', () => {
     const project = new EditableProject('shapes-heritage-base', {
-      'src/api.ts': `export interface Task { run(): Promise<void>; }
-export function count(): number {
-  return 1;
-}`,
-      'src/impl.ts': `import type { Task } from './api';
-export class Slow implements Task { async run(): Promise<void> { await fetch('https://example.com'); } }`,
+      'src/api.ts': TASK_API,
+      'src/impl.ts': SLOW_TASK,
       'src/caller.ts': `import type { Task } from './api';
 export async function go(task: Task): Promise<number> {
   await task.run();
