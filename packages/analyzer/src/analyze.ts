@@ -103,9 +103,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
   const lockTypes: WalkContext['lockTypes'] = new Map();
-  const fieldNamesOfProgram = programFieldNames(program, slot.fieldNames);
-  slot.fieldNames = fieldNamesOfProgram;
-  const fieldNames = fieldNamesOfProgram.names;
+  slot.fieldNames = programFieldNames(program, slot.fieldNames);
+  const fieldNames = slot.fieldNames.names;
 
   /** Walks a file; `previous` carries the facts of functions an edit did not touch (see edited-file.ts). */
   const walkFile = (sf: ts.SourceFile, wrappers: ReadonlyMap<string, WrapperSummary>, previous?: { entry: FileEntry } & CarriedFacts): FileEntry => {
