@@ -1,5 +1,6 @@
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import type { Analysis } from '@lockwise/analyzer';
+import { analyzeProgram, type Analysis } from '@lockwise/analyzer';
 import { EditableProject } from './support/editable-project.js';
 
 /** The shared state a function's own code reads, as the analysis names it. */
@@ -37,5 +38,32 @@ export function read(): number { const counter = makeCounter(); return counter.z
     });
     const { warm } = project.analyseBothWays();
     expect(readsOf(warm, 'src/use.ts#read')).toEqual(['Inner#zqTally']);
+  });
+
+  it('asks nothing about a plain read of a name every class declares readonly, and still finds readonly containers and mixed names', () => {
+    const project = new EditableProject('field-names-readonly', {
+      'src/model.ts': `export class Config { readonly zqUrl: string = ''; readonly zqItems: string[] = []; }
+export class Fixed { readonly zqMixed = 0; }
+export class Moving { zqMixed = 0; }`,
+      'src/use.ts': `import { Config, Moving } from './model';
+export function read(config: Config, moving: Moving): number {
+  const empty = config.zqUrl === '' ? 1 : 0;
+  return empty + config.zqItems.length + moving.zqMixed;
+}`,
+    });
+    const program = project.nextProgram();
+    const checker = program.getTypeChecker();
+    const asked: string[] = [];
+    const ask = checker.getSymbolAtLocation.bind(checker);
+    checker.getSymbolAtLocation = (node) => {
+      if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) asked.push(node.parent.getText());
+      return ask(node);
+    };
+    const analysis = analyzeProgram(program, { rootDir: project.rootDir });
+    // a readonly field's value never changes: its plain read is no shared state, and the checker is not asked
+    expect(asked).not.toContain('config.zqUrl');
+    // a readonly array's entries still change, and a name one class declares mutable still goes to the checker
+    expect(asked).toEqual(expect.arrayContaining(['config.zqItems', 'moving.zqMixed']));
+    expect(readsOf(analysis, 'src/use.ts#read')).toEqual(['Config#zqItems[]', 'Moving#zqMixed']);
   });
 });

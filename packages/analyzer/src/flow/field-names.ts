@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { hasModifier } from '../graph/functions.js';
 import { changedOnlyAlike, sameItems } from '../incremental/file-list-diff.js';
 
 /**
@@ -11,13 +12,22 @@ import { changedOnlyAlike, sameItems } from '../incremental/file-list-diff.js';
  * file costs. Most property reads name no class field at all (`id`, `length`, `then`), and a
  * syntactic scan of the program's classes says so without the checker.
  *
+ * `mutable` holds the names some class declares without `readonly`: a plain read of a readonly
+ * field is no shared state (its value never changes), only a container's entries are, so a plain
+ * `response.ok` needs the checker only if some class declares a mutable `ok`.
+ *
  * Undefined when a field's name cannot be read without the checker (a computed name that is
  * not a literal): every name must then be asked about.
  */
-export type FieldNames = ReadonlySet<string> | undefined;
+export type FieldNames = { readonly all: ReadonlySet<string>; readonly mutable: ReadonlySet<string> } | undefined;
+
+interface FileFields {
+  all: readonly string[];
+  mutable: readonly string[];
+}
 
 /** Per file: its field names, or null when one of its names is computed. Files never change. */
-const perFile = new WeakMap<ts.SourceFile, readonly string[] | null>();
+const perFile = new WeakMap<ts.SourceFile, FileFields | null>();
 const perProgram = new WeakMap<ts.Program, ProgramFieldNames>();
 
 /** A program's field names, with the files they were read from (what the next program's are compared with). */
@@ -36,7 +46,7 @@ export function programFieldNames(program: ts.Program, previous?: ProgramFieldNa
   if (known) return known;
   const files = program.getSourceFiles();
   const result =
-    previous && changedOnlyAlike(previous.files, files, (before, after) => sameItems(fieldNamesOf(before), fieldNamesOf(after)))
+    previous && changedOnlyAlike(previous.files, files, (before, after) => sameFields(fieldNamesOf(before), fieldNamesOf(after)))
       ? { files, names: previous.names }
       : { files, names: unionOf(files) };
   perProgram.set(program, result);
@@ -44,29 +54,42 @@ export function programFieldNames(program: ts.Program, previous?: ProgramFieldNa
 }
 
 function unionOf(files: readonly ts.SourceFile[]): FieldNames {
-  const names = new Set<string>();
+  const all = new Set<string>();
+  const mutable = new Set<string>();
   for (const sf of files) {
     const own = fieldNamesOf(sf);
     if (own === null) return undefined;
-    for (const name of own) names.add(name);
+    for (const name of own.all) all.add(name);
+    for (const name of own.mutable) mutable.add(name);
   }
-  return names;
+  return { all, mutable };
 }
 
-function fieldNamesOf(sf: ts.SourceFile): readonly string[] | null {
+function sameFields(a: FileFields | null, b: FileFields | null): boolean {
+  return a === b || (!!a && !!b && sameItems(a.all, b.all) && sameItems(a.mutable, b.mutable));
+}
+
+function fieldNamesOf(sf: ts.SourceFile): FileFields | null {
   const known = perFile.get(sf);
   if (known !== undefined) return known;
   const names: string[] = [];
+  const mutable: string[] = [];
   let unreadable = false;
-  const addName = (name: ts.PropertyName | ts.BindingName) => {
-    if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) names.push(name.text);
-    else if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) names.push(name.expression.text);
+  const addName = (name: ts.PropertyName | ts.BindingName, declaration: ts.PropertyDeclaration | ts.ParameterDeclaration) => {
+    const text = literalName(name);
+    if (text !== undefined) {
+      names.push(text);
+      if (!hasModifier(declaration, ts.SyntaxKind.ReadonlyKeyword)) mutable.push(text);
+    }
     // `[Symbol.iterator]`: a symbol-keyed field is never read as `x.name`
     else if (ts.isComputedPropertyName(name) && !isWellKnownSymbol(name.expression)) unreadable = true;
   };
+  const addMember = (member: ts.Node): void => {
+    if (ts.isPropertyDeclaration(member)) addName(member.name, member);
+    else if (ts.isConstructorDeclaration(member)) for (const parameter of member.parameters) if (ts.getModifiers(parameter)?.length) addName(parameter.name, parameter);
+  };
   const visit = (node: ts.Node): void => {
-    if (ts.isPropertyDeclaration(node)) addName(node.name);
-    else if (ts.isConstructorDeclaration(node)) for (const parameter of node.parameters) if (ts.getModifiers(parameter)?.length) addName(parameter.name);
+    addMember(node);
     ts.forEachChild(node, visit);
   };
   // the members of a class statement: a class nested in them is found by the count below
@@ -77,10 +100,7 @@ function fieldNamesOf(sf: ts.SourceFile): readonly string[] | null {
     for (const statement of list) {
       if (ts.isClassDeclaration(statement)) {
         classes++;
-        for (const member of statement.members) {
-          if (ts.isPropertyDeclaration(member)) addName(member.name);
-          else if (ts.isConstructorDeclaration(member)) for (const parameter of member.parameters) if (ts.getModifiers(parameter)?.length) addName(parameter.name);
-        }
+        for (const member of statement.members) addMember(member);
       } else if (ts.isModuleDeclaration(statement)) {
         let body = statement.body;
         while (body && ts.isModuleDeclaration(body)) body = body.body;
@@ -94,13 +114,20 @@ function fieldNamesOf(sf: ts.SourceFile): readonly string[] | null {
     statements(sf.statements);
     if (!sf.isDeclarationFile && (sf.text.match(/\bclass\b/g)?.length ?? 0) > classes) {
       names.length = 0;
+      mutable.length = 0;
       unreadable = false;
       visit(sf);
     }
   }
-  const result = unreadable ? null : names;
+  const result = unreadable ? null : { all: names, mutable };
   perFile.set(sf, result);
   return result;
+}
+
+function literalName(name: ts.PropertyName | ts.BindingName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isComputedPropertyName(name) && ts.isStringLiteralLike(name.expression)) return name.expression.text;
+  return undefined;
 }
 
 function isWellKnownSymbol(expression: ts.Expression): boolean {

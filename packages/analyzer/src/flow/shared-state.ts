@@ -28,8 +28,8 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
   const expr = stripExpression(expression);
   if (ts.isPropertyAccessExpression(expr)) {
     const own = ownMemberOfThis(expr);
-    // only a class field is shared state: a name no class declares needs no checker
-    if (!own && fields && !fields.has(expr.name.text)) return undefined;
+    // only a class field is shared state: a name no class declares (mutable, for a plain read) needs no checker
+    if (!own && fields && !(container ? fields.all : fields.mutable).has(expr.name.text)) return undefined;
     const declaration = own ? own.declaration : symbolAt(checker, expr.name)?.valueDeclaration;
     if (!declaration) return undefined;
     const isField = ts.isPropertyDeclaration(declaration) || (ts.isParameter(declaration) && ts.isConstructorDeclaration(declaration.parent) && !!ts.getModifiers(declaration)?.length);
