@@ -5,10 +5,14 @@
 //  2. a warm re-lint: one ESLint process lints the project, then edits one file's text at a time,
 //     going round files of several subsystems (as an editor does on each keystroke pause), and
 //     records the lockwise time of each re-lint (analysis and rule checks inside the ESLint
-//     rules), reporting p50 and p95.
+//     rules), reporting p50 and p95; then the same over the edits after the first five (the
+//     first re-lints run in code V8 has just deoptimised), and how much of lockwise's time was
+//     garbage-collection pauses that fell inside it, with the scavenges per edit of a process that
+//     re-lints with no-floating-promises only (the pauses the editor has without lockwise).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { REPO_ROOT } from './corpus.mjs';
 import { generateProject } from './generate-project.mjs';
 
@@ -52,27 +56,58 @@ async function fullLint(dir, set) {
 }
 
 /**
- * Child process: warm re-lints of one edited file at a time; prints the lockwise time of each.
- * The edits go round several files of different subsystems, and each one types into a method
- * body, which moves every position after it, as typing does.
+ * Child process: warm re-lints of one edited file at a time; prints the lockwise time of each
+ * and the garbage-collection pauses that fell inside it. The edits go round several files of
+ * different subsystems, and each one types into a method body, which moves every position after
+ * it, as typing does. With `set` 'floating' the rules are no-floating-promises only, and only the
+ * collections are counted.
  */
-async function relint(dir, edits) {
+async function relint(dir, edits, set = 'lockwise') {
   const { eslintFaceTimings } = await import('@lockwise/rules');
-  const eslint = await createEslint(dir, await lockwiseRules());
+  const lockwise = (await import('eslint-plugin-lockwise')).default;
+  // lockwise's time is spent in its rules' create (eslintFaceTimings): the same spans, with their ends
+  let spans = [];
+  for (const rule of Object.values(lockwise.rules)) {
+    const create = rule.create;
+    rule.create = function (context) {
+      const started = performance.now();
+      try {
+        return create.call(this, context);
+      } finally {
+        spans.push([started, performance.now()]);
+      }
+    };
+  }
+  const pauses = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push([entry.startTime, entry.startTime + entry.duration]);
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const eslint = await createEslint(dir, set === 'floating' ? { '@typescript-eslint/no-floating-promises': 'error' } : await lockwiseRules());
   await eslint.lintFiles(['src/**/*.ts']);
   const subsystems = fs.readdirSync(path.join(dir, 'src')).filter((d) => d.startsWith('sub')).sort();
   const files = subsystems.flatMap((sub, i) => (i % Math.max(1, Math.floor(subsystems.length / 4)) === 0 ? [path.join(dir, 'src', sub, `module${i % 7}.ts`)] : []));
   const originals = new Map(files.map((file) => [file, fs.readFileSync(file, 'utf8')]));
   const samples = [];
+  const editSpans = [];
+  const started = performance.now();
   for (let i = 0; i < edits; i++) {
     const file = files[i % files.length];
     const text = originals.get(file).replace('this.version += 1;', `this.version += ${'1'.repeat(2 + (i % 5))};`);
     if (text === originals.get(file)) throw new Error(`${file}: the benchmark edit found nothing to change`);
     eslintFaceTimings.ms = 0;
+    spans = [];
     await eslint.lintText(text, { filePath: file });
     samples.push(eslintFaceTimings.ms);
+    editSpans.push(spans);
   }
-  console.log(JSON.stringify({ samples, files: files.map((f) => path.relative(dir, f)) }));
+  // the observer reports after the event loop turns
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  observer.disconnect();
+  const overlap = (a, b) => Math.max(0, Math.min(a[1], b[1]) - Math.max(a[0], b[0]));
+  const gcInside = editSpans.map((list) => list.reduce((ms, span) => ms + pauses.reduce((n, pause) => n + overlap(span, pause), 0), 0));
+  const collections = pauses.filter(([start]) => start >= started).length;
+  console.log(JSON.stringify({ samples, gcInside, collectionsPerEdit: collections / edits, files: files.map((f) => path.relative(dir, f)) }));
 }
 
 function child(args) {
@@ -89,7 +124,7 @@ const percentile = (xs, p) => {
 const median = (xs) => percentile(xs, 50);
 
 if (mode === 'full') await fullLint(process.argv[3], process.argv[4]);
-else if (mode === 'relint') await relint(process.argv[3], Number(process.argv[4]));
+else if (mode === 'relint') await relint(process.argv[3], Number(process.argv[4]), process.argv[5]);
 else {
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const size = { subsystems: Number(process.env.BENCH_SUBSYSTEMS ?? 12), filesPerSubsystem: Number(process.env.BENCH_FILES ?? 25) };
@@ -104,6 +139,23 @@ else {
     console.log(`run ${i + 1}: all lockwise rules ${(a.ms / 1000).toFixed(1)} s, no-floating-promises only ${(b.ms / 1000).toFixed(1)} s`);
   }
   console.log(`ESLint with every lockwise rule / with no-floating-promises only: median ratio ${median(ratios).toFixed(2)}× (lockwise adds ${((median(ratios) - 1) * 100).toFixed(0)}%)\n`);
-  const { samples, files } = child(['relint', dir, String(Number(process.env.BENCH_EDITS ?? 40))]);
-  console.log(`warm re-lint of one edited file (round ${files.join(', ')}), lockwise time over ${samples.length} edits: p50 ${median(samples).toFixed(0)} ms, p95 ${percentile(samples, 95).toFixed(0)} ms`);
+  const edits = String(Number(process.env.BENCH_EDITS ?? 40));
+  const { samples, gcInside, collectionsPerEdit, files } = child(['relint', dir, edits]);
+  const control = child(['relint', dir, edits, 'floating']);
+  console.log(reLintReport(samples, gcInside, files, collectionsPerEdit, control.collectionsPerEdit));
+}
+
+/** The re-lint figures: all edits, the edits after V8's warm-up, and the collector's share. */
+function reLintReport(samples, gcInside, files, collectionsPerEdit, controlCollectionsPerEdit) {
+  const ms = (x) => `${x.toFixed(0)} ms`;
+  const WARM_UP = 5;
+  const warm = samples.slice(WARM_UP);
+  const hit = gcInside.filter((g) => g > 0);
+  const withoutPauses = samples.map((s, i) => s - gcInside[i]);
+  return [
+    `warm re-lint of one edited file (round ${files.join(', ')}), lockwise time over ${samples.length} edits: p50 ${ms(median(samples))}, p95 ${ms(percentile(samples, 95))}`,
+    `  the first ${WARM_UP} re-lints: ${samples.slice(0, WARM_UP).map(ms).join(', ')}; the ${warm.length} after them: p50 ${ms(median(warm))}, p95 ${ms(percentile(warm, 95))}`,
+    `  garbage-collection pauses inside lockwise's time: ${hit.length} of ${samples.length} re-lints, ${ms(hit.reduce((a, b) => a + b, 0))} in all; without them p95 ${ms(percentile(withoutPauses, 95))}`,
+    `  collections per re-lint: ${collectionsPerEdit.toFixed(2)} with lockwise, ${controlCollectionsPerEdit.toFixed(2)} re-linting with no-floating-promises only`,
+  ].join('\n');
 }
