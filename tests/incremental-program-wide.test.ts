@@ -66,3 +66,68 @@ export async function use(): Promise<void> {
     expect(lockNames(untagged.warm)).toEqual([]);
   });
 });
+
+
+// A property read names shared state when it resolves to a mutable class field. A file that
+// reads a field through a value another module hands it does not import the class's file: an
+// edit there that adds the field, or makes it mutable or readonly, must still reach its reads.
+describe('a field read through a module that does not import the class', () => {
+  const files = {
+    'src/model.ts': `export class Box {
+  zqStay = 0;
+  readonly zqFlip = 0;
+}`,
+    'src/make.ts': `import { Box } from './model';
+export function make(): Box { return new Box(); }`,
+    // none of these imports model.ts; none hands the value on (a returned value's type is a dependency of its own)
+    'src/flip.ts': `import { make } from './make';
+export function readFlip(): number { if (make().zqFlip > 1) return 1; return 0; }`,
+    // a type error until Box declares zqLater
+    'src/later.ts': `import { make } from './make';
+export function readLater(): number { if (make().zqLater > 1) return 1; return 0; }`,
+    'src/stay.ts': `import { make } from './make';
+export function readStay(): number { if (make().zqStay > 1) return 1; return 0; }`,
+  };
+
+  // a readonly field's plain read, and a name no class declares, never asked the checker: the
+  // reading file depends on nothing of model.ts, and the new name is what sends it to be walked again
+  it('finds a field a class edit makes mutable, and one it declares', () => {
+    const p = new EditableProject('program-wide-far-fields', files);
+    const first = p.analyseBothWays();
+    expectSame(first.warm, first.cold);
+    expect(readsOf(first.warm, 'src/flip.ts#readFlip')).toEqual([]);
+    expect(readsOf(first.warm, 'src/later.ts#readLater')).toEqual([]);
+
+    p.edit('src/model.ts', (t) => t.replace('readonly zqFlip', 'zqFlip'));
+    const mutable = p.analyseBothWays();
+    expectSame(mutable.warm, mutable.cold);
+    expect(readsOf(mutable.warm, 'src/flip.ts#readFlip')).toEqual(['Box#zqFlip']);
+
+    p.edit('src/model.ts', (t) => t.replace('zqStay = 0;', 'zqStay = 0;\n  zqLater = 0;'));
+    const added = p.analyseBothWays();
+    expectSame(added.warm, added.cold);
+    expect(readsOf(added.warm, 'src/later.ts#readLater')).toEqual(['Box#zqLater']);
+  });
+
+  // a read the checker answered depends on the field's declaration, wherever it is
+  it('loses a field a class edit makes readonly, then removes', () => {
+    const p = new EditableProject('program-wide-far-fields-lost', files);
+    const first = p.analyseBothWays();
+    expect(readsOf(first.warm, 'src/stay.ts#readStay')).toEqual(['Box#zqStay']);
+
+    p.edit('src/model.ts', (t) => t.replace('zqStay = 0;', 'readonly zqStay = 0;'));
+    const readonly = p.analyseBothWays();
+    expectSame(readonly.warm, readonly.cold);
+    expect(readsOf(readonly.warm, 'src/stay.ts#readStay')).toEqual([]);
+
+    p.edit('src/model.ts', (t) => t.replace('readonly zqStay', 'zqStay'));
+    const back = p.analyseBothWays();
+    expectSame(back.warm, back.cold);
+    expect(readsOf(back.warm, 'src/stay.ts#readStay')).toEqual(['Box#zqStay']);
+
+    p.edit('src/model.ts', (t) => t.replace('zqStay = 0;', ''));
+    const removed = p.analyseBothWays();
+    expectSame(removed.warm, removed.cold);
+    expect(readsOf(removed.warm, 'src/stay.ts#readStay')).toEqual([]);
+  });
+});

@@ -6,7 +6,7 @@ import { Dispatch, hasHeritage } from './graph/dispatch.js';
 import { enclosingFunction, indexFile, type FunctionIndex } from './graph/functions.js';
 import { createSubsystemResolver } from './graph/subsystems.js';
 import { FunctionWalker, type WalkContext } from './flow/function-walker.js';
-import { programFieldNames } from './flow/field-names.js';
+import { namesLetThrough, programFieldNames, readsAnyOf } from './flow/field-names.js';
 import { isExternalFile } from './model/declaration-origin.js';
 import { discoverProgramLocks, programLocksSignature } from './model/program-locks.js';
 import type { AnalyzerOptions } from './options.js';
@@ -103,8 +103,13 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
   const lockTypes: WalkContext['lockTypes'] = new Map();
+  const namesBefore = slot.fieldNames?.names;
   slot.fieldNames = programFieldNames(program, slot.fieldNames);
   const fieldNames = slot.fieldNames.names;
+  // a read the name filter skipped is in no file's dependencies: the files that read a name it now
+  // lets through are walked again, in full
+  const letThrough = namesLetThrough(namesBefore, fieldNames);
+  const readsNewField = (sf: ts.SourceFile) => letThrough === 'all' || readsAnyOf(sf, letThrough);
 
   /** Walks a file; `previous` carries the facts of functions an edit did not touch (see edited-file.ts). */
   const walkFile = (sf: ts.SourceFile, wrappers: ReadonlyMap<string, WrapperSummary>, previous?: { entry: FileEntry } & CarriedFacts): FileEntry => {
@@ -258,7 +263,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
    */
   const carriedFrom = (sf: ts.SourceFile, subsystem: string): ({ entry: FileEntry } & CarriedFacts) | undefined => {
     const before = previousFiles?.get(sf.fileName);
-    const old = before && before !== sf && shapesComparable ? slot.entries.get(before) : undefined;
+    const old = before && before !== sf && shapesComparable && !readsNewField(sf) ? slot.entries.get(before) : undefined;
     if (!old || old.subsystem !== subsystem || old.rootDir !== rootDir || (heritageChanged && !dispatchStillHolds(old, targetsOf))) return undefined;
     const entry = depsUnchanged(old, programFiles) ? old : keptAcrossEdits(old, programFiles, (name) => byName.get(name), shapeEdits);
     const carried = entry && factsToCarry(entry, sf, fileInfos.get(sf.fileName)!, (key) => index.byKey.get(key));
@@ -269,6 +274,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     const subsystem = subsystemOf(sf.fileName);
     const keepable =
       entry &&
+      !readsNewField(sf) &&
       entry.subsystem === subsystem &&
       entry.rootDir === rootDir &&
       (entry.agreesWith === version - 1 || consumedStillHolds(entry, wrappers)) &&

@@ -53,6 +53,41 @@ export function programFieldNames(program: ts.Program, previous?: ProgramFieldNa
   return result;
 }
 
+/**
+ * The names the filter lets through now and did not for `before`: a file that reads one as
+ * `x.name` skipped that read when it was walked, and must be walked again (`'all'` when the
+ * filter is lifted: every name is asked about now). Empty when nothing was added.
+ */
+export function namesLetThrough(before: FieldNames, after: FieldNames): ReadonlySet<string> | 'all' {
+  if (before === after || before === undefined) return NONE;
+  if (after === undefined) return 'all';
+  const added = new Set<string>();
+  for (const name of after.all) if (!before.all.has(name)) added.add(name);
+  for (const name of after.mutable) if (!before.mutable.has(name)) added.add(name);
+  return added;
+}
+
+const NONE: ReadonlySet<string> = new Set();
+/** Per file, the names it reads as `x.name`. Files never change. */
+const accessedPerFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
+
+/** Whether a file reads some of `names` as `x.name`: the reads the field-name filter may have skipped in it. */
+export function readsAnyOf(sf: ts.SourceFile, names: ReadonlySet<string>): boolean {
+  if (names.size === 0) return false;
+  let accessed = accessedPerFile.get(sf);
+  if (!accessed) {
+    const found = new Set<string>();
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyAccessExpression(node)) found.add(node.name.text);
+      ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    accessedPerFile.set(sf, (accessed = found));
+  }
+  for (const name of names) if (accessed.has(name)) return true;
+  return false;
+}
+
 function unionOf(files: readonly ts.SourceFile[]): FieldNames {
   const all = new Set<string>();
   const mutable = new Set<string>();

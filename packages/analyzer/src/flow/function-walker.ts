@@ -782,7 +782,7 @@ export class FunctionWalker {
   /** `this.items.length`, `this.cache.size`: how many entries a shared collection holds is a read of its entries. */
   private noteSizeRead(node: ts.PropertyAccessExpression): void {
     if (!this.recording) return;
-    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, this.info.node, this.ctx.fieldNames);
+    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, this.info.node, this.ctx.fieldNames, this.ctx);
     if (!state || this.ctx.checker.getTypeAtLocation(node.expression).flags & ts.TypeFlags.StringLike) return;
     this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
   }
@@ -1025,7 +1025,7 @@ export class FunctionWalker {
     const method = callee.name.text;
     const isWrite = ENTRY_WRITES.has(method);
     if (!isWrite && !ENTRY_READS.has(method)) return;
-    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, callee.expression, this.info.node, this.ctx.fieldNames);
+    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, callee.expression, this.info.node, this.ctx.fieldNames, this.ctx);
     if (!state) return;
     const access: SharedAccess = { state, node: callee, seq: this.nextSeq(), held: this.snapshot() };
     (isWrite ? this.facts.writes : this.facts.reads).push(access);
@@ -1317,13 +1317,13 @@ export class FunctionWalker {
 
   private noteRead(node: ts.Expression): void {
     if (!this.recording) return;
-    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, node, this.info.node, this.ctx.fieldNames);
+    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, node, this.info.node, this.ctx.fieldNames, this.ctx);
     if (state) this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() } satisfies SharedAccess);
   }
 
   private noteWrite(target: ts.Expression): void {
     if (!this.recording) return;
-    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), this.info.node, this.ctx.fieldNames);
+    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), this.info.node, this.ctx.fieldNames, this.ctx);
     if (state) this.facts.writes.push({ state, node: target, seq: this.nextSeq(), held: this.snapshot() });
   }
 }

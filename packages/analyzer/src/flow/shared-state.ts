@@ -10,21 +10,37 @@ export const ENTRY_WRITES = new Set(['set', 'delete', 'clear', 'add', 'push', 'p
 export const ENTRY_READS = new Set(['get', 'has', 'at', 'includes', 'indexOf', 'find', 'some', 'every', 'keys', 'values', 'entries', 'slice']);
 
 /**
+ * Told of every declaration an answer was read from: whether a field is readonly, or a field at
+ * all, is decided where it is declared, which may be a file the reader does not import.
+ */
+export interface DeclarationDependencies {
+  dependOn(declaration: ts.Node): void;
+}
+
+/**
  * The shared place an expression reads or writes, if it is one: a mutable class field
  * (`Class#field`), a mutable module binding (`file.ts#name`), or a mutable local captured from
  * an enclosing function (`file.ts#scope:name`). Locals and readonly/const bindings are not shared.
  */
-export function sharedStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, fields?: FieldNames): string | undefined {
-  return placeOfState(checker, rootDir, expression, currentFunction, false, fields);
+export function sharedStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, fields?: FieldNames, deps?: DeclarationDependencies): string | undefined {
+  return placeOfState(checker, rootDir, expression, currentFunction, false, fields, deps);
 }
 
 /** Like `sharedStateOf`, but a `const` Map or a `readonly` array field counts: its entries are the shared state. */
-export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, fields?: FieldNames): string | undefined {
-  const place = placeOfState(checker, rootDir, expression, currentFunction, true, fields);
+export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, fields?: FieldNames, deps?: DeclarationDependencies): string | undefined {
+  const place = placeOfState(checker, rootDir, expression, currentFunction, true, fields, deps);
   return place && `${place}[]`;
 }
 
-function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, container: boolean, fields: FieldNames): string | undefined {
+function placeOfState(
+  checker: ts.TypeChecker,
+  rootDir: string,
+  expression: ts.Expression,
+  currentFunction: ts.Node,
+  container: boolean,
+  fields: FieldNames,
+  deps: DeclarationDependencies | undefined,
+): string | undefined {
   const expr = stripExpression(expression);
   if (ts.isPropertyAccessExpression(expr)) {
     const own = ownMemberOfThis(expr);
@@ -32,6 +48,7 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
     if (!own && fields && !(container ? fields.all : fields.mutable).has(expr.name.text)) return undefined;
     const declaration = own ? own.declaration : symbolAt(checker, expr.name)?.valueDeclaration;
     if (!declaration) return undefined;
+    if (!own) deps?.dependOn(declaration);
     const isField = ts.isPropertyDeclaration(declaration) || (ts.isParameter(declaration) && ts.isConstructorDeclaration(declaration.parent) && !!ts.getModifiers(declaration)?.length);
     if (!isField) return undefined;
     if (!container && hasModifier(declaration, ts.SyntaxKind.ReadonlyKeyword)) return undefined;
@@ -40,13 +57,15 @@ function placeOfState(checker: ts.TypeChecker, rootDir: string, expression: ts.E
     return `${ownerName}#${expr.name.text}`;
   }
   if (ts.isElementAccessExpression(expr)) {
-    const place = placeOfState(checker, rootDir, expr.expression, currentFunction, true, fields);
+    const place = placeOfState(checker, rootDir, expr.expression, currentFunction, true, fields, deps);
     return place !== undefined ? `${place}[]` : undefined;
   }
   if (ts.isIdentifier(expr)) {
     const symbol = resolveAlias(checker, symbolAt(checker, expr));
     const declaration = symbol?.valueDeclaration;
-    if (!declaration || !ts.isVariableDeclaration(declaration)) return undefined;
+    if (!declaration) return undefined;
+    deps?.dependOn(declaration);
+    if (!ts.isVariableDeclaration(declaration)) return undefined;
     const list = declaration.parent;
     const isConst = ts.isVariableDeclarationList(list) && (list.flags & ts.NodeFlags.Const) !== 0;
     if (isConst && !container) return undefined;
