@@ -89,6 +89,14 @@ export function readLater(): number { if (make().zqLater > 1) return 1; return 0
 export function readStay(): number { if (make().zqStay > 1) return 1; return 0; }`,
   };
 
+  /** Edits model.ts; the editor's analysis, once it is checked against one from scratch. */
+  const afterEdit = (p: EditableProject, change: (text: string) => string): Analysis => {
+    p.edit('src/model.ts', change);
+    const { warm, cold } = p.analyseBothWays();
+    expectSame(warm, cold);
+    return warm;
+  };
+
   // a readonly field's plain read, and a name no class declares, never asked the checker: the
   // reading file depends on nothing of model.ts, and the new name is what sends it to be walked again
   it('finds a field a class edit makes mutable, and one it declares', () => {
@@ -98,15 +106,11 @@ export function readStay(): number { if (make().zqStay > 1) return 1; return 0; 
     expect(readsOf(first.warm, 'src/flip.ts#readFlip')).toEqual([]);
     expect(readsOf(first.warm, 'src/later.ts#readLater')).toEqual([]);
 
-    p.edit('src/model.ts', (t) => t.replace('readonly zqFlip', 'zqFlip'));
-    const mutable = p.analyseBothWays();
-    expectSame(mutable.warm, mutable.cold);
-    expect(readsOf(mutable.warm, 'src/flip.ts#readFlip')).toEqual(['Box#zqFlip']);
+    const mutable = afterEdit(p, (t) => t.replace('readonly zqFlip', 'zqFlip'));
+    expect(readsOf(mutable, 'src/flip.ts#readFlip')).toEqual(['Box#zqFlip']);
 
-    p.edit('src/model.ts', (t) => t.replace('zqStay = 0;', 'zqStay = 0;\n  zqLater = 0;'));
-    const added = p.analyseBothWays();
-    expectSame(added.warm, added.cold);
-    expect(readsOf(added.warm, 'src/later.ts#readLater')).toEqual(['Box#zqLater']);
+    const added = afterEdit(p, (t) => t.replace('zqStay = 0;', 'zqStay = 0;\n  zqLater = 0;'));
+    expect(readsOf(added, 'src/later.ts#readLater')).toEqual(['Box#zqLater']);
   });
 
   // a read the checker answered depends on the field's declaration, wherever it is
@@ -115,19 +119,13 @@ export function readStay(): number { if (make().zqStay > 1) return 1; return 0; 
     const first = p.analyseBothWays();
     expect(readsOf(first.warm, 'src/stay.ts#readStay')).toEqual(['Box#zqStay']);
 
-    p.edit('src/model.ts', (t) => t.replace('zqStay = 0;', 'readonly zqStay = 0;'));
-    const readonly = p.analyseBothWays();
-    expectSame(readonly.warm, readonly.cold);
-    expect(readsOf(readonly.warm, 'src/stay.ts#readStay')).toEqual([]);
+    const readonly = afterEdit(p, (t) => t.replace('zqStay = 0;', 'readonly zqStay = 0;'));
+    expect(readsOf(readonly, 'src/stay.ts#readStay')).toEqual([]);
 
-    p.edit('src/model.ts', (t) => t.replace('readonly zqStay', 'zqStay'));
-    const back = p.analyseBothWays();
-    expectSame(back.warm, back.cold);
-    expect(readsOf(back.warm, 'src/stay.ts#readStay')).toEqual(['Box#zqStay']);
+    const back = afterEdit(p, (t) => t.replace('readonly zqStay', 'zqStay'));
+    expect(readsOf(back, 'src/stay.ts#readStay')).toEqual(['Box#zqStay']);
 
-    p.edit('src/model.ts', (t) => t.replace('zqStay = 0;', ''));
-    const removed = p.analyseBothWays();
-    expectSame(removed.warm, removed.cold);
-    expect(readsOf(removed.warm, 'src/stay.ts#readStay')).toEqual([]);
+    const removed = afterEdit(p, (t) => t.replace('zqStay = 0;', ''));
+    expect(readsOf(removed, 'src/stay.ts#readStay')).toEqual([]);
   });
 });
