@@ -74,18 +74,21 @@ const accessedPerFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 /** Whether a file reads some of `names` as `x.name`: the reads the field-name filter may have skipped in it. */
 export function readsAnyOf(sf: ts.SourceFile, names: ReadonlySet<string>): boolean {
   if (names.size === 0) return false;
-  let accessed = accessedPerFile.get(sf);
-  if (!accessed) {
-    const found = new Set<string>();
-    const visit = (node: ts.Node): void => {
-      if (ts.isPropertyAccessExpression(node)) found.add(node.name.text);
-      ts.forEachChild(node, visit);
-    };
-    visit(sf);
-    accessedPerFile.set(sf, (accessed = found));
-  }
+  const accessed = accessedPerFile.get(sf) ?? accessedIn(sf);
   for (const name of names) if (accessed.has(name)) return true;
   return false;
+}
+
+/** A function of its own: every file is asked on every edit, and a closure over `found` would allocate its context on each call (see subsystems.ts). */
+function accessedIn(sf: ts.SourceFile): ReadonlySet<string> {
+  const found = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node)) found.add(node.name.text);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  accessedPerFile.set(sf, found);
+  return found;
 }
 
 function unionOf(files: readonly ts.SourceFile[]): FieldNames {

@@ -20,9 +20,7 @@ export function createSubsystemResolver(
     .sort((a, b) => b.dir.length - a.dir.length);
   const sourceRoot = toPosix(options.sourceRoot ? path.resolve(rootDir, options.sourceRoot) : commonDirectory(fileNames));
   const cache = new Map<string, string>();
-  return (fileName) => {
-    const cached = cache.get(fileName);
-    if (cached !== undefined) return cached;
+  const resolve = (fileName: string): string => {
     const file = toPosix(fileName);
     const rel = relativePosix(rootDir, file);
     let subsystem = globs.find(([, patterns]) => patterns.some((glob) => minimatch(rel, glob, { dot: true })))?.[0];
@@ -35,6 +33,9 @@ export function createSubsystemResolver(
     cache.set(fileName, subsystem);
     return subsystem;
   };
+  // Every file asks on every edit. The lookup is a function of its own: one whose locals an inner
+  // closure captures allocates their context on every call, the cached ones included.
+  return (fileName) => cache.get(fileName) ?? resolve(fileName);
 }
 
 export function commonDirectory(fileNames: readonly string[]): string {

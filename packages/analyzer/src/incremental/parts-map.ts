@@ -53,8 +53,18 @@ function changedParts<V>(parts: ReadonlyMap<string, readonly V[]>, previous: Rea
       return;
     }
     if (items === oldItems) return;
-    if (items.length !== oldItems.length || items.some((item, j) => keyOf(item) !== keyOf(oldItems[j]!))) moved = true;
-    else changed.push(items);
+    if (sameKeys(items, oldItems, keyOf)) changed.push(items);
+    else moved = true;
   });
   return moved ? undefined : changed;
+}
+
+/**
+ * Whether two lists have the same keys in the same order. A function of its own: a closure in
+ * the loop above that captured `oldItems` would allocate a context for every part on every edit.
+ */
+function sameKeys<V>(items: readonly V[], oldItems: readonly V[], keyOf: (item: V) => string): boolean {
+  if (items.length !== oldItems.length) return false;
+  for (let j = 0; j < items.length; j++) if (keyOf(items[j]!) !== keyOf(oldItems[j]!)) return false;
+  return true;
 }

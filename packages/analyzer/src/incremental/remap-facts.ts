@@ -61,17 +61,18 @@ export function remapFacts(
     } else if (value instanceof Map) {
       const map = new Map();
       copies.set(value, map);
-      for (const [k, v] of value) map.set(copy(k), copy(v));
+      value.forEach((v, k) => map.set(copy(k), copy(v)));
       return map;
     } else if (value instanceof Set) {
       const set = new Set();
       copies.set(value, set);
-      for (const v of value) set.add(copy(v));
+      value.forEach((v) => set.add(copy(v)));
       return set;
     } else if (Object.getPrototypeOf(value) === Object.prototype) {
       const object: Record<string, unknown> = {};
       copies.set(value, object);
-      for (const [k, v] of Object.entries(value)) object[k] = copy(v);
+      // for-in, not Object.entries: a plain object's own keys in the same order, without a pair per key
+      for (const k in value) object[k] = copy((value as Record<string, unknown>)[k]);
       return object;
     } else {
       throw NOT_CARRIED;

@@ -25,11 +25,12 @@ export function discoverProgramLocks(
   previous?: ProgramLocksOfFiles,
 ): ProgramLocksOfFiles {
   const optionsKey = JSON.stringify(options);
-  const inProgram = new Set(sourceFiles);
+  // built only when a file has finds to check: an edit elsewhere asks about the edited file alone
+  let inProgram: ReadonlySet<ts.SourceFile> | undefined;
   const findsOf = (sf: ts.SourceFile): Find[] => {
     let cached = discoveredByFile.get(sf);
     // a file's finds stay valid while the file and the files its @lock fields point into are unchanged
-    if (!cached || cached.optionsKey !== optionsKey || cached.finds.some((f) => !inProgram.has(f.node.getSourceFile()))) {
+    if (!cached || cached.optionsKey !== optionsKey || cached.finds.some((f) => !(inProgram ??= new Set(sourceFiles)).has(f.node.getSourceFile()))) {
       cached = { optionsKey, finds: discoverInFile(sf, checker, options, isLibraryLock) };
       discoveredByFile.set(sf, cached);
     }

@@ -13,7 +13,7 @@ import type { CallSite, FunctionFacts } from '../types.js';
  */
 
 interface Grouping {
-  byFile: ReadonlyMap<ts.SourceFile, readonly FunctionFacts[]>;
+  byFile: Map<ts.SourceFile, readonly FunctionFacts[]>;
 }
 
 const NONE: readonly FunctionFacts[] = [];
@@ -43,9 +43,12 @@ function group(facts: ReadonlyMap<string, FunctionFacts>): Grouping {
  * The previous grouping with the files of changed facts replaced. `changed` holds every function
  * whose facts object differs, and `former` what they had; since a re-walk replaces all of a
  * file's facts, those of one file, in the facts' order, are exactly its new list.
+ *
+ * Updated in place, as the facts map it groups is (see `mapByParts`): a copy of a map of every
+ * file would be most of what an edit allocates here, and the previous analysis is superseded.
  */
 function regroup(previous: Grouping, facts: ReadonlyMap<string, FunctionFacts>, delta: AnalysisDelta): Grouping {
-  const byFile = new Map(previous.byFile);
+  const byFile = previous.byFile;
   const rebuilt = new Map<ts.SourceFile, FunctionFacts[]>();
   for (const key of delta.changed) {
     const before = delta.former.get(key);

@@ -81,16 +81,15 @@ interface PendingRef extends LockRef {
   otherwise: LockRef;
 }
 
-const NO_ANNOTATIONS: FileAnnotations = { functions: [], guarded: [], pending: false };
-
 export function programAnnotations(analysis: Analysis): ProgramAnnotations {
   const cached = cache.get(analysis);
   if (cached) return cached;
   const result: ProgramAnnotations = { functions: new Map(), guarded: new Map(), all: [] };
   const resolver = new LockNameResolver(analysis);
-  const files = analysis.sourceFiles.map((sourceFile) =>
-    mentionsAny(sourceFile) ? analysis.memo('lock-annotations', sourceFile, () => fileAnnotations(analysis, sourceFile, resolver)) : NO_ANNOTATIONS,
-  );
+  // every edit asks this of every file, and most files have no annotation: a filter allocates no iterator (see analyze.ts)
+  const files = analysis.sourceFiles
+    .filter(mentionsAny)
+    .map((sourceFile) => analysis.memo('lock-annotations', sourceFile, () => fileAnnotations(analysis, sourceFile, resolver)));
   let knownLocks: ReadonlySet<string> | undefined;
   const settle = (annotation: Annotation): Annotation => {
     if (!annotation.refs.some((ref) => 'otherwise' in ref)) return annotation;
@@ -120,11 +119,13 @@ export function programAnnotations(analysis: Analysis): ProgramAnnotations {
 const mentions = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
 function mentionsOf(sourceFile: ts.SourceFile): ReadonlySet<string> {
-  let found = mentions.get(sourceFile);
-  if (!found) {
-    found = new Set([...FUNCTION_ANNOTATIONS, 'guardedBy'].filter((tag) => sourceFile.text.includes(`@${tag}`)));
-    mentions.set(sourceFile, found);
-  }
+  // asked of every file on every edit: the scan, whose closure captures the file, is a function of its own (see subsystems.ts)
+  return mentions.get(sourceFile) ?? scanMentions(sourceFile);
+}
+
+function scanMentions(sourceFile: ts.SourceFile): ReadonlySet<string> {
+  const found = new Set([...FUNCTION_ANNOTATIONS, 'guardedBy'].filter((tag) => sourceFile.text.includes(`@${tag}`)));
+  mentions.set(sourceFile, found);
   return found;
 }
 
