@@ -4,6 +4,40 @@ import { isNode, type NodeMap } from './node-map.js';
 
 /** Facts that cannot be carried to the new version of their file: walk it instead. */
 const NOT_CARRIED = Symbol('not carried');
+const IN_PROGRESS = Symbol('in progress');
+
+type LiteralCopier = (value: Record<string, unknown>, copy: (value: unknown) => unknown) => Record<string, unknown>;
+const copiers = new Map<string, LiteralCopier>();
+
+/**
+ * A function that copies a plain object with these keys as an object literal with the same keys
+ * in the same order, made once per key list. V8 gives such a literal the hidden class of the
+ * walk's own objects, wherever it is written; an object built key by key, or by a spread, gets
+ * a class of its own. The rules' code, optimised on the walk's objects during the full lint,
+ * was deoptimised ("wrong map") by the first carried facts it met at the first edit
+ * (docs/benchmarks.md, eighth session).
+ */
+function literalCopier(value: object): LiteralCopier {
+  const keys = Object.keys(value);
+  const id = keys.join('\0');
+  let copier = copiers.get(id);
+  if (!copier) {
+    // the keys are our own fact types' property names, quoted as JSON string literals
+    const fields = keys.map((key) => `${JSON.stringify(key)}: copy(value[${JSON.stringify(key)}])`).join(', ');
+    try {
+      copier = new Function('value', 'copy', `return { ${fields} };`) as LiteralCopier;
+    } catch {
+      // a process run with --disallow-code-generation-from-strings: the same copy, key by key
+      copier = (original, copyValue) => {
+        const object: Record<string, unknown> = {};
+        for (const key of keys) object[key] = copyValue(original[key]);
+        return object;
+      };
+    }
+    copiers.set(id, copier);
+  }
+  return copier;
+}
 
 /** What a walk of a file recorded for some of its functions: their facts and the dispatch answers it took. */
 export interface WalkPart {
@@ -44,6 +78,8 @@ export function remapFacts(
       return value;
     }
     const known = copies.get(value);
+    // an object reached again while its own copy is being made: a cycle the copy cannot follow
+    if (known === IN_PROGRESS) throw NOT_CARRIED;
     if (known !== undefined) return known;
     let result: unknown;
     if (infos.has(value as FunctionInfo)) {
@@ -54,9 +90,11 @@ export function remapFacts(
     } else if (isNode(value)) {
       result = value.getSourceFile() === from ? mapNode(value) : value;
     } else if (Array.isArray(value)) {
-      const list: unknown[] = [];
+      // `slice` keeps the original's elements kind, which a literal site's arrays can have from the
+      // start (V8 tracks it per allocation site): a list built from `[]` by pushes would differ
+      const list: unknown[] = value.slice();
       copies.set(value, list);
-      for (const item of value) list.push(copy(item));
+      for (let i = 0; i < list.length; i++) list[i] = copy(value[i]);
       return list;
     } else if (value instanceof Map) {
       const map = new Map();
@@ -69,10 +107,9 @@ export function remapFacts(
       value.forEach((v) => set.add(copy(v)));
       return set;
     } else if (Object.getPrototypeOf(value) === Object.prototype) {
-      const object: Record<string, unknown> = {};
+      copies.set(value, IN_PROGRESS);
+      const object = literalCopier(value)(value as Record<string, unknown>, copy);
       copies.set(value, object);
-      // for-in, not Object.entries: a plain object's own keys in the same order, without a pair per key
-      for (const k in value) object[k] = copy((value as Record<string, unknown>)[k]);
       return object;
     } else {
       throw NOT_CARRIED;
