@@ -86,7 +86,7 @@ export function programAnnotations(analysis: Analysis): ProgramAnnotations {
   if (cached) return cached;
   const result: ProgramAnnotations = { functions: new Map(), guarded: new Map(), all: [] };
   const resolver = new LockNameResolver(analysis);
-  // every edit asks this of every file, and most files have no annotation: a filter allocates no iterator (see analyze.ts)
+  // every edit asks this of every file, and most files have no annotation: the loops below go over the annotated ones only
   const files = analysis.sourceFiles
     .filter(mentionsAny)
     .map((sourceFile) => analysis.memo('lock-annotations', sourceFile, () => fileAnnotations(analysis, sourceFile, resolver)));
