@@ -4,7 +4,8 @@ import { remapFacts } from '../packages/analyzer/src/incremental/remap-facts.js'
 import type { FunctionFacts, FunctionInfo } from '../packages/analyzer/src/types.js';
 
 // The copy of an edited file's untouched facts: the same values on the new version's nodes and
-// functions, as literals with the walk's keys in the walk's order (what keeps their hidden class).
+// functions, as literals with the walk's keys in the walk's order (what keeps their hidden class);
+// plain data without nodes or functions is the old facts' own.
 const text = 'function f() {\n  g();\n}\n';
 const from = ts.createSourceFile('a.ts', text, ts.ScriptTarget.ES2022, true);
 const to = ts.createSourceFile('a.ts', text, ts.ScriptTarget.ES2022, true);
@@ -20,7 +21,7 @@ const infoOf = (key: string) => (key === infoTo.key ? infoTo : undefined);
 const remap = (facts: object) => remapFacts({ facts: [facts as FunctionFacts], dispatched: new Map() }, from, to, nodes, infoOf, new Set());
 
 describe('remapFacts', () => {
-  it('copies plain objects, lists, maps and sets, with each object’s keys in its order, onto the new nodes and functions', () => {
+  it('copies the plain objects, lists, maps and sets that hold a node or a function, with each object’s keys in its order, onto the new nodes and functions', () => {
     const shared = { state: 'A#x', node: callFrom };
     const facts = { info: infoFrom, calls: [{ node: callFrom, targets: ['b.ts#g'], held: [] }], reads: [shared], writes: [shared], byName: new Map([['g', shared]]), names: new Set(['g']) };
     const copied = remap(facts)!.facts[0] as unknown as typeof facts;
@@ -38,6 +39,29 @@ describe('remapFacts', () => {
     expect([...copied.names]).toEqual(['g']);
     // the original is untouched
     expect(facts.calls[0]!.node).toBe(callFrom);
+  });
+
+  it('shares with the old facts the plain data that holds no node and no function', () => {
+    const lock = { id: 'A#m', library: 'async-mutex', kind: 'mutex', reentrant: false };
+    const op = { kind: 'acquire', lock, api: 'Mutex.acquire' };
+    const targets = ['b.ts#g'];
+    const byLock = new Map([['A#m', lock]]);
+    const facts = { info: infoFrom, calls: [{ node: callFrom, targets, op }], locks: [lock], byLock, names: new Set(['m']) };
+    const copied = remap(facts)!.facts[0] as unknown as typeof facts;
+
+    expect(copied.calls).not.toBe(facts.calls);
+    expect(copied.calls[0]).not.toBe(facts.calls[0]);
+    expect(copied.calls[0]!.node).toBe(callTo);
+    expect(copied.calls[0]!.op).toBe(op);
+    expect(copied.calls[0]!.targets).toBe(targets);
+    expect(copied.locks).toBe(facts.locks);
+    expect(copied.byLock).toBe(byLock);
+    expect(copied.names).toBe(facts.names);
+  });
+
+  it('carries nothing when shared data names a function inside a changed body', () => {
+    const facts = { info: infoFrom, calls: [{ node: callFrom, op: { kind: 'acquire', targets: ['b.ts#g'] } }] };
+    expect(remapFacts({ facts: [facts as unknown as FunctionFacts], dispatched: new Map() }, from, to, nodes, infoOf, new Set(['b.ts#g']))).toBeUndefined();
   });
 
   it('carries nothing when plain objects form a cycle: the file is walked instead', () => {

@@ -6,31 +6,30 @@ import { isNode, type NodeMap } from './node-map.js';
 const NOT_CARRIED = Symbol('not carried');
 const IN_PROGRESS = Symbol('in progress');
 
-type LiteralCopier = (value: Record<string, unknown>, copy: (value: unknown) => unknown) => Record<string, unknown>;
+type LiteralCopier = (values: readonly unknown[], base: number) => Record<string, unknown>;
 const copiers = new Map<string, LiteralCopier>();
 
 /**
- * A function that copies a plain object with these keys as an object literal with the same keys
- * in the same order, made once per key list. V8 gives such a literal the hidden class of the
- * walk's own objects, wherever it is written; an object built key by key, or by a spread, gets
- * a class of its own. The rules' code, optimised on the walk's objects during the full lint,
- * was deoptimised ("wrong map") by the first carried facts it met at the first edit
+ * A function that makes an object literal with these keys, in this order, from the values at
+ * `values[base]` on, made once per key list. V8 gives such a literal the hidden class of the
+ * walk's own literals with the same keys, wherever it is written; an object built key by key
+ * gets a class of its own. The rules' code, optimised on the walk's objects during the full
+ * lint, was deoptimised ("wrong map") by the first carried facts it met at the first edit
  * (docs/benchmarks.md, eighth session).
  */
-function literalCopier(value: object): LiteralCopier {
-  const keys = Object.keys(value);
+function literalCopier(keys: readonly string[]): LiteralCopier {
   const id = keys.join('\0');
   let copier = copiers.get(id);
   if (!copier) {
     // the keys are our own fact types' property names, quoted as JSON string literals
-    const fields = keys.map((key) => `${JSON.stringify(key)}: copy(value[${JSON.stringify(key)}])`).join(', ');
+    const fields = keys.map((key, i) => `${JSON.stringify(key)}: values[base + ${i}]`).join(', ');
     try {
-      copier = new Function('value', 'copy', `return { ${fields} };`) as LiteralCopier;
+      copier = new Function('values', 'base', `return { ${fields} };`) as LiteralCopier;
     } catch {
       // a process run with --disallow-code-generation-from-strings: the same copy, key by key
-      copier = (original, copyValue) => {
+      copier = (values, base) => {
         const object: Record<string, unknown> = {};
-        for (const key of keys) object[key] = copyValue(original[key]);
+        for (let i = 0; i < keys.length; i++) object[keys[i]!] = values[base + i];
         return object;
       };
     }
@@ -49,6 +48,7 @@ export interface WalkPart {
  * The facts of functions an edit did not touch, as the walk of the file's new version would
  * record them: the same values, with every node of the old version replaced by the node at the
  * same place of the new one (`nodes`, see node-map.ts) and every function by the new version's.
+ * What holds neither is shared with the old facts, not copied.
  * Undefined when a value is not plain data the copy can vouch for (a checker symbol or type, a
  * node inside a changed body, a key of a function inside one), or a node has no counterpart.
  */
@@ -68,6 +68,13 @@ export function remapFacts(
   };
 
   const copies = new Map<object, unknown>();
+  // Whether the value copied last held a node or a function: only then is its copy a new object.
+  // Plain data (a lock's identity, a lock operation, a forwarded parameter) is shared with the
+  // old facts. It is never changed after the walk, and sharing it keeps the class V8 saw at its
+  // creation: a literal copy differs from an object built by a spread or key by key.
+  let remapped = false;
+  // the copied values of the objects being copied, each object's from its own base
+  const values: unknown[] = [];
   const copy = (value: unknown): unknown => {
     if (typeof value === 'string') {
       if (forbiddenKeys.has(value)) throw NOT_CARRIED;
@@ -80,7 +87,10 @@ export function remapFacts(
     const known = copies.get(value);
     // an object reached again while its own copy is being made: a cycle the copy cannot follow
     if (known === IN_PROGRESS) throw NOT_CARRIED;
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      if (known !== value) remapped = true;
+      return known;
+    }
     let result: unknown;
     if (infos.has(value as FunctionInfo)) {
       const old = value as FunctionInfo;
@@ -89,32 +99,53 @@ export function remapFacts(
       result = info;
     } else if (isNode(value)) {
       result = value.getSourceFile() === from ? mapNode(value) : value;
-    } else if (Array.isArray(value)) {
+    } else {
+      copies.set(value, IN_PROGRESS);
+      const outer = remapped;
+      remapped = false;
+      result = copyContainer(value);
+      copies.set(value, result);
+      remapped ||= outer;
+      return result;
+    }
+    remapped = true;
+    copies.set(value, result);
+    return result;
+  };
+  /** A list, map, set or plain object: itself when nothing in it was remapped, else a copy. */
+  const copyContainer = (value: object): unknown => {
+    if (Array.isArray(value)) {
       // `slice` keeps the original's elements kind, which a literal site's arrays can have from the
       // start (V8 tracks it per allocation site): a list built from `[]` by pushes would differ
-      const list: unknown[] = value.slice();
-      copies.set(value, list);
-      for (let i = 0; i < list.length; i++) list[i] = copy(value[i]);
-      return list;
-    } else if (value instanceof Map) {
-      const map = new Map();
-      copies.set(value, map);
-      value.forEach((v, k) => map.set(copy(k), copy(v)));
-      return map;
-    } else if (value instanceof Set) {
-      const set = new Set();
-      copies.set(value, set);
-      value.forEach((v) => set.add(copy(v)));
-      return set;
-    } else if (Object.getPrototypeOf(value) === Object.prototype) {
-      copies.set(value, IN_PROGRESS);
-      const object = literalCopier(value)(value as Record<string, unknown>, copy);
-      copies.set(value, object);
-      return object;
-    } else {
-      throw NOT_CARRIED;
+      let list: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const element = copy(value[i]);
+        if (remapped) list ??= value.slice();
+        if (list) list[i] = element;
+      }
+      return list ?? value;
     }
-    copies.set(value, result);
+    if (value instanceof Map || value instanceof Set) {
+      const base = values.length;
+      if (value instanceof Map) value.forEach((v, k) => values.push(copy(k), copy(v)));
+      else value.forEach((v) => values.push(copy(v)));
+      let result: unknown = value;
+      if (remapped && value instanceof Map) {
+        const map = new Map();
+        for (let i = base; i < values.length; i += 2) map.set(values[i], values[i + 1]);
+        result = map;
+      } else if (remapped) {
+        result = new Set(values.slice(base));
+      }
+      values.length = base;
+      return result;
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype) throw NOT_CARRIED;
+    const keys = Object.keys(value);
+    const base = values.length;
+    for (const key of keys) values.push(copy((value as Record<string, unknown>)[key]));
+    const result = remapped ? literalCopier(keys)(values, base) : value;
+    values.length = base;
     return result;
   };
 
