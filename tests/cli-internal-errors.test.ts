@@ -14,8 +14,8 @@ vi.mock('@lockwise/analyzer', async (importOriginal) => {
       const analysis = real.analyzeProgram(program, options);
       if (mode.current === 'none') return analysis;
       const file = `${options.rootDir}/src/app/case.ts`;
-      return {
-        ...analysis,
+      // the real analysis underneath (its methods live on its class), with two diagnostics added
+      return Object.assign(Object.create(analysis) as Analysis, {
         diagnostics: [
           ...analysis.diagnostics,
           {
@@ -25,7 +25,7 @@ vi.mock('@lockwise/analyzer', async (importOriginal) => {
           },
           { severity: 'warning', message: 'a note that is not an error' },
         ],
-      };
+      });
     },
   };
 });

@@ -3,25 +3,27 @@ import ts from 'typescript';
 import type { Analysis } from './analysis.js';
 import { CallClassifier, lockTypeOf } from './graph/call-classifier.js';
 import { Dispatch, hasHeritage } from './graph/dispatch.js';
-import { enclosingFunction, indexFile, type FunctionIndex } from './graph/functions.js';
+import { indexFile, type FunctionIndex } from './graph/functions.js';
 import { createSubsystemResolver } from './graph/subsystems.js';
 import { FunctionWalker, type WalkContext } from './flow/function-walker.js';
 import { namesLetThrough, programFieldNames, readsAnyOf } from './flow/field-names.js';
 import { isExternalFile } from './model/declaration-origin.js';
 import { discoverProgramLocks, programLocksSignature } from './model/program-locks.js';
 import type { AnalyzerOptions } from './options.js';
-import { locationOf, relativePosix, toPosix } from './report/location.js';
+import { toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
 import { wrapperEntrySignature } from './summaries/wrappers.js';
 import { computeWrapperSummaries, emptyWrapperState, updateWrapperSummaries } from './summaries/wrapper-fixpoint.js';
 import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, depsUnchanged, dispatchStillHolds, foreignNodeFiles, importedFiles, keptAcrossEdits, type FileEntry } from './incremental/file-cache.js';
 import { bodyEdits } from './incremental/body-edits.js';
 import { type CarriedFacts, factsToCarry, mergeConsumed } from './incremental/edited-file.js';
-import { carryAnswers, nodeMemo } from './incremental/node-memo.js';
-import { carrier } from './incremental/carried.js';
+import { carryAnswers, NodeMemo } from './incremental/node-memo.js';
+import { Carrier } from './incremental/carried.js';
 import { mapByParts, type PartsMap } from './incremental/parts-map.js';
 import { buildLockInventory, type LockInventory } from './summaries/inventory.js';
-import type { AnalysisDiagnostic, FunctionFacts, FunctionInfo, LockInfo, WrapperSummary } from './types.js';
+import type { AnalysisDiagnostic, AnalysisStats, FunctionFacts, WrapperSummary } from './types.js';
+import { prepareCalls } from './flow/checker-calls.js';
+import { ProgramAnalysis } from './program-analysis.js';
 
 const MAX_WRAPPER_ROUNDS = 4;
 /** A consumed-wrapper signature no summary has: the walk saw two answers for one function. */
@@ -59,6 +61,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const rootDir = toPosix(path.resolve(options.rootDir));
   const progress = options.onProgress ?? (() => {});
   const checker = program.getTypeChecker();
+  prepareCalls(program, checker);
   const slot = cacheSlot(optionsKey);
   const sourceFiles = program.getSourceFiles().filter((sf) => !sf.isDeclarationFile && !isExternal(slot, program, sf));
   const programFiles = new Set(sourceFiles);
@@ -366,47 +369,31 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const ms = Math.round(performance.now() - started);
   // The inventory and the stats read every function's facts: built when a face asks (the CLI
   // does, an editor re-lint mostly does not).
-  let locks: ReadonlyMap<string, LockInfo> | undefined;
-  let stats: Analysis['stats'] | undefined;
-  const inventory = () =>
-    (locks ??= analysis.carry<LockInventory>('lock-inventory', (previous) => buildLockInventory(facts, programLocks, subsystemOf, previous)).infos);
-
-  const functionOf = (node: ts.Node): FunctionInfo | undefined => index.byNode.get(node);
-  const analysis: Analysis = {
+  const carrier = new Carrier(slot, version, delta);
+  const analysis: Analysis = new ProgramAnalysis({
     program,
     checker,
     options: { ...options, rootDir },
-    functions: index.byKey,
+    index,
     facts,
     summaries,
     wrappers,
-    get locks() {
-      return inventory();
-    },
     callers,
     diagnostics,
     sourceFiles,
-    get stats() {
-      return (stats ??= {
-        files: sourceFiles.length,
-        functions: [...index.byKey.values()].filter((f) => !ts.isSourceFile(f.node)).length,
-        callEdges: edges,
-        locks: inventory().size,
-        heldRegions: [...facts.values()].reduce((n, f) => n + f.regions.length, 0),
-        ms,
-      });
-    },
-    functionOf,
-    functionAt(node) {
-      const fn = enclosingFunction(node);
-      return fn ? index.byNode.get(fn) : index.byNode.get(node.getSourceFile());
-    },
-    location: (node) => locationOf(node),
-    memo: nodeMemo((file) => entries.get(file)),
-    carry: carrier(slot, version, delta),
-    relativePath: (fileName) => relativePosix(rootDir, fileName),
     subsystemOf,
-  };
+    memo: new NodeMemo(entries),
+    carrier,
+    inventory: () => carrier.get<LockInventory>('lock-inventory', (previous) => buildLockInventory(facts, programLocks, subsystemOf, previous)).infos,
+    stats: (): AnalysisStats => ({
+      files: sourceFiles.length,
+      functions: [...index.byKey.values()].filter((f) => !ts.isSourceFile(f.node)).length,
+      callEdges: edges,
+      locks: analysis.locks.size,
+      heldRegions: [...facts.values()].reduce((n, f) => n + f.regions.length, 0),
+      ms,
+    }),
+  });
   return analysis;
 }
 

@@ -22,6 +22,7 @@ import { literalText, lockDeclarationOfCall, makeIdentity, placeOf, resolveAlias
 import { containerStateOf, ENTRY_READS, ENTRY_WRITES, sharedStateOf } from './shared-state.js';
 import type { FieldNames } from './field-names.js';
 import { symbolAt } from './symbols.js';
+import { shorthandValueSymbol, typeAtLocation, typeOfSymbol } from './checker-calls.js';
 
 /** A value that carries a lock: the lock itself, its releaser, its handle or a guard object. */
 export interface LockValue {
@@ -235,10 +236,10 @@ export class FunctionWalker {
     try {
       const nameNode = ts.isPropertyAccessExpression(node) ? node.name : ts.isIdentifier(node) || ts.isParameter(node) ? node : undefined;
       const symbol = known ?? (nameNode && (ts.isParameter(nameNode) ? symbolAt(checker, nameNode.name) : symbolAt(checker, nameNode)));
-      if (!symbol) return lockTypeOf(this.ctx.program, checker, checker.getTypeAtLocation(node), this.ctx.programLocks);
+      if (!symbol) return lockTypeOf(this.ctx.program, checker, typeAtLocation(checker, node), this.ctx.programLocks);
       let memo = this.ctx.lockTypes.get(symbol);
       if (!memo) {
-        const type = symbol.flags & ts.SymbolFlags.Alias ? checker.getTypeAtLocation(node) : checker.getTypeOfSymbol(symbol);
+        const type = symbol.flags & ts.SymbolFlags.Alias ? typeAtLocation(checker, node) : typeOfSymbol(checker, symbol);
         const declarations = [...(symbol.valueDeclaration ? [symbol.valueDeclaration] : []), ...(type.getSymbol()?.declarations ?? [])];
         memo = { model: lockTypeOf(this.ctx.program, checker, type, this.ctx.programLocks), declarations };
         this.ctx.lockTypes.set(symbol, memo);
@@ -739,7 +740,7 @@ export class FunctionWalker {
         if (value.lockValue) carried.push(value.lockValue);
         if (value.carried) carried.push(...value.carried);
       } else if (ts.isShorthandPropertyAssignment(property)) {
-        const value = this.identifier(property.name, this.ctx.checker.getShorthandAssignmentValueSymbol(property));
+        const value = this.identifier(property.name, shorthandValueSymbol(this.ctx.checker, property));
         if (value.lockValue) carried.push(value.lockValue);
       } else if (ts.isSpreadAssignment(property)) {
         const value = this.expression(property.expression);
@@ -783,7 +784,7 @@ export class FunctionWalker {
   private noteSizeRead(node: ts.PropertyAccessExpression): void {
     if (!this.recording) return;
     const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, this.info.node, this.ctx.fieldNames, this.ctx);
-    if (!state || this.ctx.checker.getTypeAtLocation(node.expression).flags & ts.TypeFlags.StringLike) return;
+    if (!state || typeAtLocation(this.ctx.checker, node.expression).flags & ts.TypeFlags.StringLike) return;
     this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
   }
 
@@ -1397,7 +1398,7 @@ function externalKind(classification: CallClass): ExternalCallKind | undefined {
 
 function isPromiseReturning(checker: ts.TypeChecker, node: ts.Expression): boolean {
   try {
-    const type = checker.getTypeAtLocation(node);
+    const type = typeAtLocation(checker, node);
     const types = type.isUnion() ? type.types : [type];
     return types.some((t) => ['Promise', 'PromiseLike'].includes(t.getSymbol()?.name ?? '') || !!t.getProperty('then'));
   } catch {

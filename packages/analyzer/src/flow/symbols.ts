@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { symbolAtLocation, symbolMemo } from './checker-calls.js';
 
 /**
  * `checker.getSymbolAtLocation`, memoised per checker and node.
@@ -13,18 +14,12 @@ import ts from 'typescript';
  * the same answer every time that checker is asked. A call that throws is not memoised, so it
  * throws again for the next caller, exactly as before.
  */
-const memos = new WeakMap<ts.TypeChecker, Map<ts.Node, ts.Symbol | null>>();
-
 export function symbolAt(checker: ts.TypeChecker, node: ts.Node): ts.Symbol | undefined {
-  let memo = memos.get(checker);
-  if (!memo) {
-    memo = new Map();
-    memos.set(checker, memo);
-  }
+  const memo = symbolMemo(checker);
   // null marks "asked, no symbol", so one lookup answers both cases
   const known = memo.get(node);
   if (known !== undefined) return known ?? undefined;
-  const symbol = checker.getSymbolAtLocation(node);
+  const symbol = symbolAtLocation(checker, node);
   memo.set(node, symbol ?? null);
   return symbol;
 }

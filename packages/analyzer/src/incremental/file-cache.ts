@@ -10,6 +10,7 @@ import type { SubtypeIndex } from '../graph/dispatch.js';
 import type { BodyEdits } from './body-edits.js';
 import { isNode, nodeMap, type NodeMap } from './node-map.js';
 import { keepAnswers } from './node-memo.js';
+import { symbolAtLocation } from '../flow/checker-calls.js';
 
 /**
  * What one walk of one file produced, and what it depended on. An editor re-lints one file at
@@ -132,7 +133,7 @@ export function importedFiles(sourceFile: ts.SourceFile, checker: ts.TypeChecker
         ? statement.moduleSpecifier
         : undefined;
     if (!specifier) continue;
-    const declaration = checker.getSymbolAtLocation(specifier)?.valueDeclaration;
+    const declaration = symbolAtLocation(checker, specifier)?.valueDeclaration;
     if (declaration && ts.isSourceFile(declaration)) files.push(declaration);
   }
   return files;

@@ -15,11 +15,12 @@ import { isNode, type NodeMap } from './node-map.js';
  */
 const memos = new WeakMap<FileEntry, Map<string, Map<ts.Node, unknown>>>();
 
-export type NodeMemo = <T>(table: string, node: ts.Node, compute: () => T) => T;
+/** `Analysis.memo` for one analysis, over the file entries it walked or kept. */
+export class NodeMemo {
+  constructor(private readonly entries: ReadonlyMap<ts.SourceFile, FileEntry>) {}
 
-export function nodeMemo(entryOf: (file: ts.SourceFile) => FileEntry | undefined): NodeMemo {
-  return <T>(table: string, node: ts.Node, compute: () => T): T => {
-    const entry = entryOf(node.getSourceFile());
+  get<T>(table: string, node: ts.Node, compute: () => T): T {
+    const entry = this.entries.get(node.getSourceFile());
     if (!entry) return compute();
     let tables = memos.get(entry);
     if (!tables) memos.set(entry, (tables = new Map()));
@@ -29,7 +30,7 @@ export function nodeMemo(entryOf: (file: ts.SourceFile) => FileEntry | undefined
     const value = compute();
     memo.set(node, value);
     return value;
-  };
+  }
 }
 
 /**

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { isDefaultLibrary, isFromExternalLibrary } from '../flow/checker-calls.js';
 
 /**
  * Where a resolved declaration comes from: the module that declares it and the path of
@@ -55,7 +56,7 @@ function fromTypesPackage(name: string): string {
  * (auditing a package's shipped sources).
  */
 export function isExternalFile(program: ts.Program, sourceFile: ts.SourceFile): boolean {
-  return program.isSourceFileDefaultLibrary(sourceFile) || program.isSourceFileFromExternalLibrary(sourceFile);
+  return isDefaultLibrary(program, sourceFile) || isFromExternalLibrary(program, sourceFile);
 }
 
 // Declarations of library code are asked about at every call into them; their origin never changes.
@@ -83,7 +84,7 @@ function computeOrigin(program: ts.Program, declaration: ts.Node): DeclarationOr
     if (name !== undefined) names.unshift(name);
   }
   if (module === undefined) {
-    if (program.isSourceFileDefaultLibrary(sourceFile) || /\/typescript\/lib\/lib\.[^/]*\.d\.ts$/.test(sourceFile.fileName)) {
+    if (isDefaultLibrary(program, sourceFile) || /\/typescript\/lib\/lib\.[^/]*\.d\.ts$/.test(sourceFile.fileName)) {
       module = 'typescript/lib';
     } else {
       module = packageNameOfFile(sourceFile.fileName);
