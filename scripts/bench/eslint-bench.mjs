@@ -62,7 +62,7 @@ async function fullLint(dir, set) {
  * it, as typing does. With `set` 'floating' the rules are no-floating-promises only, and only the
  * collections are counted.
  */
-async function relint(dir, edits, set = 'lockwise') {
+async function relint(dir, edits, set = 'lockwise', pauseMs = 0) {
   const { eslintFaceTimings } = await import('@lockwise/rules');
   const lockwise = (await import('eslint-plugin-lockwise')).default;
   // lockwise's time is spent in its rules' create (eslintFaceTimings): the same spans, with their ends
@@ -95,6 +95,8 @@ async function relint(dir, edits, set = 'lockwise') {
     const file = files[i % files.length];
     const text = originals.get(file).replace('this.version += 1;', `this.version += ${'1'.repeat(2 + (i % 5))};`);
     if (text === originals.get(file)) throw new Error(`${file}: the benchmark edit found nothing to change`);
+    // an editor lints when typing pauses: time for the work V8 left running in the background
+    if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     eslintFaceTimings.ms = 0;
     spans = [];
     await eslint.lintText(text, { filePath: file });
@@ -124,9 +126,11 @@ const percentile = (xs, p) => {
 const median = (xs) => percentile(xs, 50);
 
 if (mode === 'full') await fullLint(process.argv[3], process.argv[4]);
-else if (mode === 'relint') await relint(process.argv[3], Number(process.argv[4]), process.argv[5]);
+else if (mode === 'relint') await relint(process.argv[3], Number(process.argv[4]), process.argv[5], Number(process.argv[6] ?? 0));
 else {
   const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const pauseMs = String(Number(process.env.BENCH_PAUSE_MS ?? 0));
+  if (!(Number(pauseMs) >= 0)) throw new Error(`BENCH_PAUSE_MS=${process.env.BENCH_PAUSE_MS}: give the idle time before each edit in milliseconds, 0 or more`);
   const size = { subsystems: Number(process.env.BENCH_SUBSYSTEMS ?? 12), filesPerSubsystem: Number(process.env.BENCH_FILES ?? 25) };
   const dir = generateProject(path.join(SCRATCH, `eslint-${size.subsystems}x${size.filesPerSubsystem}`), size);
   const lines = fs.readdirSync(path.join(dir, 'src'), { recursive: true }).filter((f) => String(f).endsWith('.ts')).reduce((n, f) => n + fs.readFileSync(path.join(dir, 'src', String(f)), 'utf8').split('\n').length, 0);
@@ -141,20 +145,20 @@ else {
   // BENCH_RUNS=0: the re-lint alone (a 100k-line project's full lints take minutes each)
   if (runs > 0) console.log(`ESLint with every lockwise rule / with no-floating-promises only: median ratio ${median(ratios).toFixed(2)}× (lockwise adds ${((median(ratios) - 1) * 100).toFixed(0)}%)\n`);
   const edits = String(Number(process.env.BENCH_EDITS ?? 40));
-  const { samples, gcInside, collectionsPerEdit, files } = child(['relint', dir, edits]);
-  const control = child(['relint', dir, edits, 'floating']);
-  console.log(reLintReport(samples, gcInside, files, collectionsPerEdit, control.collectionsPerEdit));
+  const { samples, gcInside, collectionsPerEdit, files } = child(['relint', dir, edits, 'lockwise', pauseMs]);
+  const control = child(['relint', dir, edits, 'floating', pauseMs]);
+  console.log(reLintReport(samples, gcInside, files, collectionsPerEdit, control.collectionsPerEdit, Number(pauseMs)));
 }
 
 /** The re-lint figures: all edits, the edits after V8's warm-up, and the collector's share. */
-function reLintReport(samples, gcInside, files, collectionsPerEdit, controlCollectionsPerEdit) {
+function reLintReport(samples, gcInside, files, collectionsPerEdit, controlCollectionsPerEdit, pauseMs) {
   const ms = (x) => `${x.toFixed(0)} ms`;
   const WARM_UP = 5;
   const warm = samples.slice(WARM_UP);
   const hit = gcInside.filter((g) => g > 0);
   const withoutPauses = samples.map((s, i) => s - gcInside[i]);
   return [
-    `warm re-lint of one edited file (round ${files.join(', ')}), lockwise time over ${samples.length} edits: p50 ${ms(median(samples))}, p95 ${ms(percentile(samples, 95))}`,
+    `warm re-lint of one edited file (round ${files.join(', ')}), ${pauseMs > 0 ? `${pauseMs} ms idle before each edit` : 'edits back to back'}, lockwise time over ${samples.length} edits: p50 ${ms(median(samples))}, p95 ${ms(percentile(samples, 95))}`,
     `  the first ${WARM_UP} re-lints: ${samples.slice(0, WARM_UP).map(ms).join(', ')}; the ${warm.length} after them: p50 ${ms(median(warm))}, p95 ${ms(percentile(warm, 95))}`,
     `  garbage-collection pauses inside lockwise's time: ${hit.length} of ${samples.length} re-lints, ${ms(hit.reduce((a, b) => a + b, 0))} in all; without them p95 ${ms(percentile(withoutPauses, 95))}`,
     `  collections per re-lint: ${collectionsPerEdit.toFixed(2)} with lockwise, ${controlCollectionsPerEdit.toFixed(2)} re-linting with no-floating-promises only`,
