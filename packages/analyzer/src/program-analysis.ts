@@ -4,29 +4,19 @@ import type { FunctionIndex } from './graph/functions.js';
 import { enclosingFunction } from './graph/functions.js';
 import type { Carrier } from './incremental/carried.js';
 import type { NodeMemo } from './incremental/node-memo.js';
-import type { AnalyzerOptions } from './options.js';
 import { locationOf, relativePosix } from './report/location.js';
-import type { AnalysisDiagnostic, AnalysisStats, CallSite, FunctionFacts, FunctionInfo, FunctionSummary, LockInfo, SourceLocation, WrapperSummary } from './types.js';
+import type { AnalysisStats, FunctionInfo, LockInfo, SourceLocation } from './types.js';
 
 /** What one analysis computed, for `ProgramAnalysis` to answer from. */
-export interface AnalysisParts {
-  program: ts.Program;
-  checker: ts.TypeChecker;
-  options: Analysis['options'];
+export type AnalysisParts = Pick<Analysis, 'program' | 'checker' | 'options' | 'facts' | 'summaries' | 'wrappers' | 'callers' | 'diagnostics' | 'sourceFiles'> & {
   index: FunctionIndex;
-  facts: ReadonlyMap<string, FunctionFacts>;
-  summaries: ReadonlyMap<string, FunctionSummary>;
-  wrappers: ReadonlyMap<string, WrapperSummary>;
-  callers: ReadonlyMap<string, CallSite[]>;
-  diagnostics: readonly AnalysisDiagnostic[];
-  sourceFiles: readonly ts.SourceFile[];
   subsystemOf: (fileName: string) => string;
   memo: NodeMemo;
   carrier: Carrier;
   /** The lock inventory and the stats read every function's facts: built when a face asks. */
-  inventory: () => ReadonlyMap<string, LockInfo>;
-  stats: () => AnalysisStats;
-}
+  inventory: () => Analysis['locks'];
+  stats: () => Analysis['stats'];
+};
 
 /**
  * The analysis of one program version, as the faces and queries read it.
@@ -38,16 +28,16 @@ export interface AnalysisParts {
  * old ones ("wrong call target"; docs/benchmarks.md, ninth session).
  */
 export class ProgramAnalysis implements Analysis {
-  readonly program: ts.Program;
-  readonly checker: ts.TypeChecker;
-  readonly options: Required<Pick<AnalyzerOptions, 'rootDir'>> & AnalyzerOptions;
-  readonly functions: ReadonlyMap<string, FunctionInfo>;
-  readonly facts: ReadonlyMap<string, FunctionFacts>;
-  readonly summaries: ReadonlyMap<string, FunctionSummary>;
-  readonly wrappers: ReadonlyMap<string, WrapperSummary>;
-  readonly callers: ReadonlyMap<string, CallSite[]>;
-  readonly diagnostics: readonly AnalysisDiagnostic[];
-  readonly sourceFiles: readonly ts.SourceFile[];
+  readonly program: Analysis['program'];
+  readonly checker: Analysis['checker'];
+  readonly options: Analysis['options'];
+  readonly functions: Analysis['functions'];
+  readonly facts: Analysis['facts'];
+  readonly summaries: Analysis['summaries'];
+  readonly wrappers: Analysis['wrappers'];
+  readonly callers: Analysis['callers'];
+  readonly diagnostics: Analysis['diagnostics'];
+  readonly sourceFiles: Analysis['sourceFiles'];
   private readonly parts: AnalysisParts;
   private inventory: ReadonlyMap<string, LockInfo> | undefined;
   private computedStats: AnalysisStats | undefined;
