@@ -9,12 +9,13 @@ import { FunctionWalker, type WalkContext } from './flow/function-walker.js';
 import { namesLetThrough, programFieldNames, readsAnyOf } from './flow/field-names.js';
 import { isExternalFile } from './model/declaration-origin.js';
 import { discoverProgramLocks, programLocksSignature } from './model/program-locks.js';
+import { lockTypesPossible } from './model/lock-presence.js';
 import type { AnalyzerOptions } from './options.js';
 import { toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
 import { wrapperEntrySignature } from './summaries/wrappers.js';
 import { computeWrapperSummaries, emptyWrapperState, updateWrapperSummaries } from './summaries/wrapper-fixpoint.js';
-import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, depsUnchanged, dispatchStillHolds, foreignNodeFiles, importedFiles, keptAcrossEdits, type FileEntry } from './incremental/file-cache.js';
+import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, depsUnchanged, forgetWalks, dispatchStillHolds, foreignNodeFiles, importedFiles, keptAcrossEdits, type FileEntry } from './incremental/file-cache.js';
 import { bodyEdits } from './incremental/body-edits.js';
 import { type CarriedFacts, factsToCarry, mergeConsumed } from './incremental/edited-file.js';
 import { carryAnswers, NodeMemo } from './incremental/node-memo.js';
@@ -94,6 +95,10 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const noProgramLocks = { classes: new Map(), functions: new Map() };
   slot.programLocksOfFiles = discoverProgramLocks(sourceFiles, checker, options.locks, (type) => lockTypeOf(program, checker, type, noProgramLocks)?.role === 'lock', slot.programLocksOfFiles);
   const programLocks = slot.programLocksOfFiles.discovery;
+  const lockTypesExist = lockTypesPossible(program, programLocks.classes.size);
+  // the walks asked no value's type while no lock type existed, so they recorded no dependency on one
+  if (slot.lockTypesPossible !== undefined && slot.lockTypesPossible !== lockTypesExist) forgetWalks(slot);
+  slot.lockTypesPossible = lockTypesExist;
   const classifier = new CallClassifier(
     program,
     checker,
@@ -105,7 +110,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const dispatch = new Dispatch(program, checker, index, sourceFiles, slot.subtypes);
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
-  const lockTypes: WalkContext['lockTypes'] = new Map();
+  const lockTypeMemo: WalkContext['lockTypes'] = new Map();
   const namesBefore = slot.fieldNames?.names;
   slot.fieldNames = programFieldNames(program, slot.fieldNames);
   const fieldNames = slot.fieldNames.names;
@@ -142,7 +147,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       reentrantIds,
       facts,
       walked,
-      lockTypes,
+      lockTypes: lockTypeMemo,
+      lockTypesPossible: lockTypesExist,
       fieldNames,
       wrapper(key) {
         let summary = wrappers.get(key);

@@ -64,6 +64,8 @@ export interface WalkContext {
   fieldNames: FieldNames;
   /** Lock models of declared types, per symbol: shared by every walk of the analysis. */
   lockTypes: Map<ts.Symbol, { model: ReturnType<typeof lockTypeOf>; declarations: ts.Node[] }>;
+  /** False when the program declares no lock type at all (see lock-presence.ts): no value's type is asked. */
+  lockTypesPossible: boolean;
   /** What a call to a user function does to locks, as far as the previous round knows (recorded as a dependency). */
   wrapper(key: string): WrapperSummary | undefined;
   /** Records that the walk resolved into a declaration of another file: an edit there invalidates this walk. */
@@ -214,6 +216,7 @@ export class FunctionWalker {
   }
 
   private bindParameters(node: ts.FunctionLikeDeclaration): void {
+    if (!this.ctx.lockTypesPossible) return;
     node.parameters.forEach((parameter, index) => {
       if (!ts.isIdentifier(parameter.name)) return;
       const symbol = symbolAt(this.ctx.checker, parameter.name);
@@ -233,6 +236,7 @@ export class FunctionWalker {
    */
   private lockTypeOfNode(node: ts.Node, known?: ts.Symbol): ReturnType<typeof lockTypeOf> {
     const { checker } = this.ctx;
+    if (!this.ctx.lockTypesPossible) return undefined;
     try {
       const nameNode = ts.isPropertyAccessExpression(node) ? node.name : ts.isIdentifier(node) || ts.isParameter(node) ? node : undefined;
       const symbol = known ?? (nameNode && (ts.isParameter(nameNode) ? symbolAt(checker, nameNode.name) : symbolAt(checker, nameNode)));

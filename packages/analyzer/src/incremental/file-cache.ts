@@ -91,6 +91,8 @@ export interface CacheSlot {
   fieldNames?: ProgramFieldNames;
   /** The project files of the latest analysis, by name: the next one compares its files with them. */
   files?: ReadonlyMap<string, ts.SourceFile>;
+  /** Whether the latest program could hold a lock-typed value (see lock-presence.ts). */
+  lockTypesPossible?: boolean;
   /** Query results carried to the next analysis (see `Analysis.carry`), with the version that computed them. */
   carried: Map<string, { version: number; value: unknown }>;
 }
@@ -109,6 +111,20 @@ export function cacheSlot(optionsKey: string): CacheSlot {
   }
   slots.set(optionsKey, slot);
   return slot;
+}
+
+/**
+ * Drops what the walks found and everything built on it, keeping the function index: the next
+ * analysis walks every file, as the first one did.
+ */
+export function forgetWalks(slot: CacheSlot): void {
+  slot.entries = new WeakMap();
+  slot.wrappers = undefined;
+  slot.summaries = undefined;
+  slot.factsByKey = undefined;
+  slot.files = undefined;
+  slot.programLocks = undefined;
+  slot.carried.clear();
 }
 
 /** Whether the files an entry's walk resolved into are the program's: a file of the program is the same object as long as its text is unchanged. */

@@ -24,14 +24,16 @@ export function discoverProgramLocks(
   isLibraryLock: (type: ts.Type) => boolean = () => false,
   previous?: ProgramLocksOfFiles,
 ): ProgramLocksOfFiles {
-  const optionsKey = JSON.stringify(options);
+  const disposal = sourceFiles.some(mentionsDisposal);
+  // a flip of that program-wide answer invalidates every file's finds, as a change of options does
+  const optionsKey = JSON.stringify(options) + (disposal ? '' : ' (no disposal)');
   // built only when a file has finds to check: an edit elsewhere asks about the edited file alone
   let inProgram: ReadonlySet<ts.SourceFile> | undefined;
   const findsOf = (sf: ts.SourceFile): Find[] => {
     let cached = discoveredByFile.get(sf);
     // a file's finds stay valid while the file and the files its @lock fields point into are unchanged
     if (!cached || cached.optionsKey !== optionsKey || cached.finds.some((f) => !(inProgram ??= new Set(sourceFiles)).has(f.node.getSourceFile()))) {
-      cached = { optionsKey, finds: discoverInFile(sf, checker, options, isLibraryLock) };
+      cached = { optionsKey, finds: discoverInFile(sf, checker, options, isLibraryLock, disposal) };
       discoveredByFile.set(sf, cached);
     }
     return cached.finds;
@@ -83,7 +85,7 @@ interface Find {
 /** Per file, so an editor re-lint looks again only at the edited file. */
 const discoveredByFile = new WeakMap<ts.SourceFile, { optionsKey: string; finds: Find[] }>();
 
-function discoverInFile(sf: ts.SourceFile, checker: ts.TypeChecker, options: LockOptions, isLibraryLock: (type: ts.Type) => boolean): Find[] {
+function discoverInFile(sf: ts.SourceFile, checker: ts.TypeChecker, options: LockOptions, isLibraryLock: (type: ts.Type) => boolean, disposal: boolean): Find[] {
   const finds: Find[] = [];
   const refuted = new Set(options.refute ?? []);
   const confirmed = new Set(options.confirm ?? []);
@@ -121,7 +123,7 @@ function discoverInFile(sf: ts.SourceFile, checker: ts.TypeChecker, options: Loc
       } else if (!refuted.has(name)) {
         // A class that holds a library lock wraps it: its summaries say what it does, its shape does not.
         // (the shape first: its syntactic pre-test rejects most classes without typing their fields)
-        const candidate = classShape(node, checker);
+        const candidate = classShape(node, checker, disposal);
         const wrapsLibraryLock = () => node.members.some((m) => ts.isPropertyDeclaration(m) && isLibraryLock(checker.getTypeAtLocation(m)));
         const shape = candidate && !wrapsLibraryLock() ? candidate : undefined;
         if (shape) {
@@ -167,7 +169,7 @@ function returnsFunction(method: ts.MethodDeclaration | ts.MethodSignature): boo
 }
 
 /** The shapes of a hand-written lock class, with the member roles each shape implies. */
-function classShape(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): { shape: HandRolledShape; members: Record<string, ApiModel> } | undefined {
+function classShape(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker, disposal: boolean): { shape: HandRolledShape; members: Record<string, ApiModel> } | undefined {
   // Every shape needs one of these in the class text: a cheap test before asking the checker.
   if (!/new Promise|\.then\(|\.finally\(|Symbol\.(async)?[dD]ispose/.test(node.getText())) return undefined;
   const methods = node.members.filter((m): m is ts.MethodDeclaration => ts.isMethodDeclaration(m) && !!m.body && !!m.name);
@@ -185,7 +187,7 @@ function classShape(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker): { s
       shape ??= 'promise-chain';
       continue;
     }
-    if (returnsDisposable(checker, method)) {
+    if (disposal && returnsDisposable(checker, method)) {
       members[name] = { op: 'acquire', yields: 'handle' };
       shape ??= 'disposable-guard';
       continue;
@@ -235,6 +237,20 @@ function returnsReleaser(checker: ts.TypeChecker, method: ts.MethodDeclaration):
   if (!returned) return false;
   const calls = returned.getCallSignatures();
   return calls.length > 0 && calls.every((c) => c.parameters.length === 0);
+}
+
+/**
+ * Whether a file may declare or build a disposable guard: its type's `[Symbol.dispose]` member is
+ * written in the program, or the type extends a library's `Disposable`. Typing every method's
+ * return type only to find none (inferring it from the body where it is not written) is costly;
+ * a program none of whose files says so has no guard. Missed: a class of the program that
+ * inherits its dispose member from a library class named otherwise.
+ */
+const mentionsDisposalByFile = new WeakMap<ts.SourceFile, boolean>();
+function mentionsDisposal(sf: ts.SourceFile): boolean {
+  let answer = mentionsDisposalByFile.get(sf);
+  if (answer === undefined) mentionsDisposalByFile.set(sf, (answer = /Symbol\.(async)?[dD]ispose|Disposable/.test(sf.text)));
+  return answer;
 }
 
 /** Returns a guard of the program's own making that is released by disposal (`using`). Library disposables (timers, handles) are not guards. */

@@ -1,0 +1,37 @@
+import ts from 'typescript';
+import { packageNameOfFile } from './declaration-origin.js';
+import { LOCK_LIBRARIES } from './lock-libraries.js';
+
+/**
+ * Whether any value of a program can have a lock type. Asking a value's type is the walk's most
+ * expensive question to the checker: it makes TypeScript infer the type of nearly every binding
+ * and property read, work a lint without lockwise never asks for. A type is a lock type only when
+ * it is declared by a modelled library or is one of the program's own lock classes, so a program
+ * that contains neither (most of the npm corpus) can skip the question and get the same answers.
+ */
+export function lockTypesPossible(program: ts.Program, programLockClasses: number): boolean {
+  if (programLockClasses > 0) return true;
+  for (const sf of program.getSourceFiles()) if (mayProvideLockTypes(sf)) return true;
+  return false;
+}
+
+// Library declarations live in a package's files or in an ambient `declare module 'pkg'`.
+const LIBRARY_PACKAGES = new Set(LOCK_LIBRARIES.flatMap((library) => library.packages).filter((name) => name !== 'typescript/lib'));
+const AMBIENT_LIBRARY = new RegExp(`declare\\s+module\\s+['"](${[...LIBRARY_PACKAGES].map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})['"]`);
+// Web locks are declared by TypeScript's own DOM library, present in most programs. Code reaches
+// them through `navigator.locks` (or `self.locks`), or names their types: a program whose files
+// never write one of these words holds no web-lock value.
+const WEB_LOCK_WORDS = /\b(locks|LockManager|Lock)\b/;
+
+const provides = new WeakMap<ts.SourceFile, boolean>();
+
+/** Per file, since a file's text, and so its answer, is the same in every program version that holds it. */
+function mayProvideLockTypes(sf: ts.SourceFile): boolean {
+  let answer = provides.get(sf);
+  if (answer === undefined) {
+    const libraryFile = sf.fileName.includes('/node_modules/') && LIBRARY_PACKAGES.has(packageNameOfFile(sf.fileName) ?? '');
+    answer = libraryFile || AMBIENT_LIBRARY.test(sf.text) || (!sf.isDeclarationFile && WEB_LOCK_WORDS.test(sf.text));
+    provides.set(sf, answer);
+  }
+  return answer;
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import ts from 'typescript';
+import { analyzeProgram, type Analysis } from '@lockwise/analyzer';
+import { EditableProject, findingLines } from './support/editable-project.js';
+import { expectSame } from './support/analysis-digest.js';
+import { programFromSources } from './support/virtual-program.js';
+
+// A program that declares no lock type (no modelled library among its files, no lock class of
+// its own) has no lock-typed value, so the walk does not ask any value's type. An edit that
+// brings the first lock type in must reach every file, including one that gets the lock through
+// modules that do not import the library.
+
+const passings = (analysis: Analysis) => findingLines(analysis, { trace: false }).filter((line) => line.startsWith('lockwise/no-lock-passing'));
+
+const files = {
+  'src/factory/make.ts': `export function make() {
+  return new Map<string, number>();
+}`,
+  'src/relay/shared.ts': `import { make } from '../factory/make';
+export const shared = make();`,
+  'src/app/run.ts': `import { shared } from '../relay/shared';
+import { keep } from '../store/keep';
+export async function run(): Promise<void> {
+  const lock = shared;
+  keep(lock);
+}`,
+  'src/store/keep.ts': `export function keep(value: unknown): void {
+  void value;
+}`,
+};
+
+describe('whether the program declares any lock type, across edits', () => {
+  it('finds the lock a body edit brings in through modules that do not import its library, and forgets it again', () => {
+    const p = new EditableProject('lock-presence', files);
+    const first = p.analyseBothWays();
+    expectSame(first.warm, first.cold);
+    expect(passings(first.warm)).toEqual([]);
+
+    p.edit('src/factory/make.ts', (t) => `import { Mutex } from 'async-mutex';\n${t.replace('new Map<string, number>()', 'new Mutex()')}`);
+    const locked = p.analyseBothWays();
+    expectSame(locked.warm, locked.cold);
+    // handing the mutex to another subsystem is seen only through the value's type
+    expect(passings(locked.warm)).toEqual([
+      'lockwise/no-lock-passing src/app/run.ts:5:8 The `app` lock `src/relay/shared.ts#shared` (not acquired on this path) flows into `store.keep`: the lock itself is passed from `app` to `store`. `store` now has to know about a lock it does not own: release it before the call, or let `store` use a lock of its own.',
+    ]);
+
+    p.edit('src/factory/make.ts', (t) => t.replace("import { Mutex } from 'async-mutex';\n", '').replace('new Mutex()', 'new Map<string, number>()'));
+    const unlocked = p.analyseBothWays();
+    expectSame(unlocked.warm, unlocked.cold);
+    expect(passings(unlocked.warm)).toEqual([]);
+  });
+
+  it('asks no value its type in a program without lock types, and does once one is declared', () => {
+    const typesAsked = (sources: Record<string, string>): number => {
+      const { program, rootDir } = programFromSources(sources);
+      const checker = program.getTypeChecker();
+      let asked = 0;
+      const getTypeOfSymbol = checker.getTypeOfSymbol;
+      checker.getTypeOfSymbol = function (this: ts.TypeChecker, symbol: ts.Symbol) {
+        asked++;
+        return getTypeOfSymbol.call(this, symbol);
+      };
+      analyzeProgram(program, { rootDir });
+      return asked;
+    };
+    const without = typesAsked(files);
+    const withLibrary = typesAsked({ ...files, 'src/factory/types.ts': `export type { Mutex } from 'async-mutex';` });
+    expect(without).toBe(0);
+    expect(withLibrary).toBeGreaterThan(0);
+  });
+});
+
+// A hand-rolled lock whose acquire returns a disposable guard is recognised by its methods' return
+// types, which are asked only while some file of the program mentions disposal.
+describe('whether the program mentions disposal, across edits', () => {
+  const recognitions = (analysis: Analysis) => [...analysis.locks.values()].map((l) => [l.id, l.recognition]);
+
+  it('recognises a guard-returning lock while its guard is disposable, and not once the guard is edited to close otherwise', () => {
+    const p = new EditableProject('disposal-presence', {
+      'src/guard/guard.ts': `export class Guard {
+  constructor(private readonly done: () => void) {}
+  [Symbol.dispose]() { this.done(); }
+}`,
+      'src/gate/gate.ts': `import { Guard } from '../guard/guard';
+export class Gate {
+  private queue: Promise<void> = Promise.resolve();
+  async enter(): Promise<Guard> {
+    let open!: () => void;
+    const previous = this.queue;
+    this.queue = new Promise<void>((resolve) => (open = resolve));
+    await previous;
+    return new Guard(open);
+  }
+}
+export const gate = new Gate();`,
+      'src/app/run.ts': `import { gate } from '../gate/gate';
+declare function work(): Promise<void>;
+export async function run(): Promise<void> {
+  using guard = await gate.enter();
+  await work();
+}`,
+    });
+    const first = p.analyseBothWays();
+    expectSame(first.warm, first.cold);
+    expect(recognitions(first.warm)).toEqual([['src/gate/gate.ts#gate', { by: 'shape', shape: 'disposable-guard' }]]);
+
+    p.edit('src/guard/guard.ts', (t) => t.replace('[Symbol.dispose]()', 'close()'));
+    const closing = p.analyseBothWays();
+    expectSame(closing.warm, closing.cold);
+    expect(recognitions(closing.warm)).toEqual([]);
+
+    p.edit('src/guard/guard.ts', (t) => t.replace('close()', '[Symbol.dispose]()'));
+    const disposing = p.analyseBothWays();
+    expectSame(disposing.warm, disposing.cold);
+    expect(recognitions(disposing.warm)).toEqual([['src/gate/gate.ts#gate', { by: 'shape', shape: 'disposable-guard' }]]);
+  });
+});
