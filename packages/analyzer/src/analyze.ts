@@ -10,6 +10,7 @@ import { namesLetThrough, programFieldNames, readsAnyOf } from './flow/field-nam
 import { isExternalFile } from './model/declaration-origin.js';
 import { discoverProgramLocks, programLocksSignature } from './model/program-locks.js';
 import { lockTypesPossible } from './model/lock-presence.js';
+import { filesRetyped, importersIn, typesMovedBy } from './incremental/type-flow.js';
 import type { AnalyzerOptions } from './options.js';
 import { toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
@@ -73,6 +74,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   }
   const subsystemOf = slot.subsystems.resolve;
   const version = ++slot.version;
+  // the previous program still answers for its own files: what an edit changed in their types (type-flow.ts)
+  const previousProgram = slot.latest?.program;
   // This analysis updates the slot's maps in place: the previous one no longer holds its program's answers.
   if (slot.latest && slot.latest.program !== program) cache.get(slot.latest.program)?.delete(slot.latest.key);
   slot.latest = { program, key: optionsKey };
@@ -265,6 +268,18 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     !previousFiles ||
     sourceFiles.some((sf) => previousFiles.get(sf.fileName) !== sf && hasHeritage(sf)) ||
     someValue(previousFiles, (sf) => byName.get(sf.fileName) !== sf && hasHeritage(sf));
+  // files whose text is unchanged but whose inferred types an edit elsewhere may have changed
+  const typesMoved = previousFiles
+    ? typesMovedBy(
+        filesRetyped(previousFiles, sourceFiles, byName, shapeEdits, previousProgram?.getTypeChecker(), checker),
+        importersIn(sourceFiles, previousFiles, (sf) => slot.entries.get(sf)?.deps),
+        checker,
+      )
+    : new Set<ts.SourceFile>();
+  const resolvesIntoMoved = (entry: FileEntry) => {
+    if (typesMoved.size > 0) for (const dep of entry.deps) if (typesMoved.has(dep)) return true;
+    return false;
+  };
   const targetsOf = (declaration: ts.Declaration) => dispatch.targetsOf(declaration);
   /**
    * For a file whose previous version's entry still holds in everything but the file itself (as
@@ -273,7 +288,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const carriedFrom = (sf: ts.SourceFile, subsystem: string): ({ entry: FileEntry } & CarriedFacts) | undefined => {
     const before = previousFiles?.get(sf.fileName);
     const old = before && before !== sf && shapesComparable && !readsNewField(sf) ? slot.entries.get(before) : undefined;
-    if (!old || old.subsystem !== subsystem || old.rootDir !== rootDir || (heritageChanged && !dispatchStillHolds(old, targetsOf))) return undefined;
+    if (!old || old.subsystem !== subsystem || old.rootDir !== rootDir || resolvesIntoMoved(old) || (heritageChanged && !dispatchStillHolds(old, targetsOf))) return undefined;
     const entry = depsUnchanged(old, programFiles) ? old : keptAcrossEdits(old, programFiles, (name) => byName.get(name), shapeEdits);
     const carried = entry && factsToCarry(entry, sf, fileInfos.get(sf.fileName)!, (key) => index.byKey.get(key));
     return carried && { entry, ...carried };
@@ -288,6 +303,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       entry.subsystem === subsystem &&
       entry.rootDir === rootDir &&
       (entry.agreesWith === version - 1 || consumedStillHolds(entry, wrappers)) &&
+      !resolvesIntoMoved(entry) &&
       (!heritageChanged || dispatchStillHolds(entry, targetsOf))
         ? entry
         : undefined;
