@@ -1,7 +1,8 @@
-// npm run bench:eslint — the editor face, measured two ways on generated projects:
+// npm run bench:eslint — the editor face, measured two ways:
 //  1. a full ESLint run with every lockwise rule against the same run with only
 //     @typescript-eslint/no-floating-promises (both type-aware, same parser and program),
-//     alternating processes, ratio per pair;
+//     alternating processes, ratio per pair: on the generated project, then on the corpus
+//     packages' shipped sources (real code, mostly without locks);
 //  2. a warm re-lint: one ESLint process lints the project, then edits one file's text at a time,
 //     going round files of several subsystems (as an editor does on each keystroke pause), and
 //     records the lockwise time of each re-lint (analysis and rule checks inside the ESLint
@@ -13,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
-import { REPO_ROOT } from './corpus.mjs';
+import { CORPUS, REPO_ROOT, materialize } from './corpus.mjs';
 import { generateProject } from './generate-project.mjs';
 
 const mode = process.argv[2];
@@ -125,29 +126,57 @@ const percentile = (xs, p) => {
 };
 const median = (xs) => percentile(xs, 50);
 
-if (mode === 'full') await fullLint(process.argv[3], process.argv[4]);
-else if (mode === 'relint') await relint(process.argv[3], Number(process.argv[4]), process.argv[5], Number(process.argv[6] ?? 0));
+// ESLint wants an absolute directory: the children take any, as a user typing the command would give
+if (mode === 'full') await fullLint(projectDir(process.argv[3]), process.argv[4]);
+else if (mode === 'relint') await relint(projectDir(process.argv[3]), Number(process.argv[4]), process.argv[5], Number(process.argv[6] ?? 0));
 else {
   const runs = Number(process.env.BENCH_RUNS ?? 3);
   const pauseMs = String(Number(process.env.BENCH_PAUSE_MS ?? 0));
   if (!(Number(pauseMs) >= 0)) throw new Error(`BENCH_PAUSE_MS=${process.env.BENCH_PAUSE_MS}: give the idle time before each edit in milliseconds, 0 or more`);
   const size = { subsystems: Number(process.env.BENCH_SUBSYSTEMS ?? 12), filesPerSubsystem: Number(process.env.BENCH_FILES ?? 25) };
   const dir = generateProject(path.join(SCRATCH, `eslint-${size.subsystems}x${size.filesPerSubsystem}`), size);
-  const lines = fs.readdirSync(path.join(dir, 'src'), { recursive: true }).filter((f) => String(f).endsWith('.ts')).reduce((n, f) => n + fs.readFileSync(path.join(dir, 'src', String(f)), 'utf8').split('\n').length, 0);
-  console.log(`generated project: ${size.subsystems * size.filesPerSubsystem} files, ${lines} lines\n`);
+  console.log(`generated project: ${size.subsystems * size.filesPerSubsystem} files, ${linesOf(dir)} lines\n`);
+  // BENCH_RUNS=0: the re-lint alone (a 100k-line project's full lints take minutes each)
+  if (runs > 0) {
+    fullLintPairs(dir, runs, 'the generated project');
+    // Real code beside the generated project, whose every class holds three locks: packages that
+    // ship their sources (see corpus.mjs), most of them without any lock.
+    for (const entry of CORPUS) {
+      const corpusDir = materialize(entry, path.join(SCRATCH, 'corpus', entry.name));
+      fullLintPairs(corpusDir, runs, `${entry.name} (shipped sources, ${linesOf(corpusDir)} lines)`);
+    }
+    console.log('');
+  }
+  const edits = String(Number(process.env.BENCH_EDITS ?? 40));
+  if (!(Number.isInteger(Number(edits)) && Number(edits) >= 1)) throw new Error(`BENCH_EDITS=${process.env.BENCH_EDITS}: give how many edits to re-lint, a whole number of 1 or more`);
+  const { samples, gcInside, collectionsPerEdit, files } = child(['relint', dir, edits, 'lockwise', pauseMs]);
+  const control = child(['relint', dir, edits, 'floating', pauseMs]);
+  console.log(reLintReport(samples, gcInside, files, collectionsPerEdit, control.collectionsPerEdit, Number(pauseMs)));
+}
+
+function projectDir(dir) {
+  if (!dir || !fs.existsSync(path.join(dir, 'tsconfig.json'))) throw new Error(`${dir ?? '(no directory)'}: give a project directory that holds a tsconfig.json`);
+  return path.resolve(dir);
+}
+
+function linesOf(dir) {
+  const src = path.join(dir, 'src');
+  return fs
+    .readdirSync(src, { recursive: true })
+    .filter((f) => String(f).endsWith('.ts'))
+    .reduce((n, f) => n + fs.readFileSync(path.join(src, String(f)), 'utf8').split('\n').length, 0);
+}
+
+/** Full lints of one project, every lockwise rule against no-floating-promises only, alternating processes: the ratio per pair and their median. */
+function fullLintPairs(dir, runs, label) {
   const ratios = [];
   for (let i = 0; i < runs; i++) {
     const a = child(['full', dir, 'lockwise']);
     const b = child(['full', dir, 'floating']);
     ratios.push(a.ms / b.ms);
-    console.log(`run ${i + 1}: all lockwise rules ${(a.ms / 1000).toFixed(1)} s, no-floating-promises only ${(b.ms / 1000).toFixed(1)} s`);
+    console.log(`${label}, run ${i + 1}: all lockwise rules ${(a.ms / 1000).toFixed(1)} s, no-floating-promises only ${(b.ms / 1000).toFixed(1)} s`);
   }
-  // BENCH_RUNS=0: the re-lint alone (a 100k-line project's full lints take minutes each)
-  if (runs > 0) console.log(`ESLint with every lockwise rule / with no-floating-promises only: median ratio ${median(ratios).toFixed(2)}× (lockwise adds ${((median(ratios) - 1) * 100).toFixed(0)}%)\n`);
-  const edits = String(Number(process.env.BENCH_EDITS ?? 40));
-  const { samples, gcInside, collectionsPerEdit, files } = child(['relint', dir, edits, 'lockwise', pauseMs]);
-  const control = child(['relint', dir, edits, 'floating', pauseMs]);
-  console.log(reLintReport(samples, gcInside, files, collectionsPerEdit, control.collectionsPerEdit, Number(pauseMs)));
+  console.log(`${label}: ESLint with every lockwise rule / with no-floating-promises only: median ratio ${median(ratios).toFixed(2)}× (lockwise adds ${((median(ratios) - 1) * 100).toFixed(0)}%)`);
 }
 
 /** The re-lint figures: all edits, the edits after V8's warm-up, and the collector's share. */
@@ -159,7 +188,7 @@ function reLintReport(samples, gcInside, files, collectionsPerEdit, controlColle
   const withoutPauses = samples.map((s, i) => s - gcInside[i]);
   return [
     `warm re-lint of one edited file (round ${files.join(', ')}), ${pauseMs > 0 ? `${pauseMs} ms idle before each edit` : 'edits back to back'}, lockwise time over ${samples.length} edits: p50 ${ms(median(samples))}, p95 ${ms(percentile(samples, 95))}`,
-    `  the first ${WARM_UP} re-lints: ${samples.slice(0, WARM_UP).map(ms).join(', ')}; the ${warm.length} after them: p50 ${ms(median(warm))}, p95 ${ms(percentile(warm, 95))}`,
+    `  the first ${WARM_UP} re-lints: ${samples.slice(0, WARM_UP).map(ms).join(', ')}${warm.length > 0 ? `; the ${warm.length} after them: p50 ${ms(median(warm))}, p95 ${ms(percentile(warm, 95))}` : ''}`,
     `  garbage-collection pauses inside lockwise's time: ${hit.length} of ${samples.length} re-lints, ${ms(hit.reduce((a, b) => a + b, 0))} in all; without them p95 ${ms(percentile(withoutPauses, 95))}`,
     `  collections per re-lint: ${collectionsPerEdit.toFixed(2)} with lockwise, ${controlCollectionsPerEdit.toFixed(2)} re-linting with no-floating-promises only`,
   ].join('\n');
