@@ -123,10 +123,51 @@ export async function tally(): Promise<void> {
     expect(counters.filesWalked).toBe(4);
   });
 
-  // Known gap: a module whose declarations are all written (`get(): Box`) passes no inferred type,
-  // but a member the edit adds to `Box` is still new to the files that read it through `get()`:
-  // their walks resolved the member to nothing, so they depend on no file that declares it.
-  it.fails('follows a member added to an interface another module names in a written type', () => {
+  it('keeps the importers of a module whose inferred type the edit reshaped but did not change', () => {
+    const p = new EditableProject('type-flow-same-type', {
+      'src/other/other.ts': other,
+      'src/factory/make.ts': `export function make() {
+  return new Map<string, number>();
+}`,
+      'src/relay/shared.ts': `import { make } from '../factory/make';
+export const shared = make();`,
+      'src/app/run.ts': `import { shared } from '../relay/shared';
+import { keep } from '../store/keep';
+export async function run(): Promise<void> {
+  keep(shared);
+}`,
+      'src/store/keep.ts': keep,
+    });
+    p.analyseBothWays();
+    // a statement typed into a body whose function's return type is inferred: the shape changes, the type does not
+    p.edit('src/factory/make.ts', (t) => t.replace('  return new Map', '  void 0;\n  return new Map'));
+    const { warm, cold, counters } = p.analyseBothWays();
+    expectSame(warm, cold);
+    // the edited file and its importer; not run.ts
+    expect(counters.filesWalked).toBe(2);
+  });
+
+  it('follows a type alias an edit gives another meaning, through a module that names it', () => {
+    const p = new EditableProject('type-flow-alias', {
+      'src/other/other.ts': other,
+      'src/model/kinds.ts': `import { Mutex } from 'async-mutex';
+export type Guard = Map<string, number>;
+export const spare = new Mutex();`,
+      'src/relay/get.ts': `import type { Guard } from '../model/kinds';
+export function get(): Guard { throw new Error('not here'); }`,
+      'src/app/run.ts': `import { get } from '../relay/get';
+import { keep } from '../store/keep';
+export async function run(): Promise<void> {
+  keep(get());
+}`,
+      'src/store/keep.ts': keep,
+    });
+    editBoth(p, 'src/model/kinds.ts', 'export type Guard = Map<string, number>;', 'export type Guard = Mutex;');
+  });
+
+  // `get(): Box` is written, but a member the edit adds to `Box` is new to the files that read it
+  // through `get()`: their walks resolved the member to nothing, so no dependency leads to them.
+  it('follows a member added to an interface another module names in a written type', () => {
     const p = new EditableProject('type-flow-member', {
       'src/other/other.ts': other,
       'src/model/box.ts': `import { Mutex } from 'async-mutex';

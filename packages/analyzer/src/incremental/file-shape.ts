@@ -39,7 +39,7 @@ function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape 
   if (!isTypeScript(sf)) return null;
   const hidden: ts.TextRange[] = [];
   const visit = (node: ts.Node): void => {
-    if (isFunctionWithHiddenBody(node) && !/\bclass\b/.test(sf.text.slice(node.body.pos, node.body.end))) {
+    if (hasHiddenBody(node, sf)) {
       hidden.push({ pos: node.body.pos, end: node.body.end });
       // the parameters and the declared type are part of the shape; nothing inside the body is
       for (const parameter of node.parameters) visit(parameter);
@@ -61,6 +61,11 @@ function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape 
 }
 
 type FunctionWithBody = ts.FunctionLikeDeclaration & { body: ts.Block | ts.Expression };
+
+/** Whether the shape leaves out this function's body: its type does not depend on it, and it declares no class. */
+export function hasHiddenBody(node: ts.Node, sf: ts.SourceFile): node is FunctionWithBody {
+  return isFunctionWithHiddenBody(node) && !/\bclass\b/.test(sf.text.slice(node.body.pos, node.body.end));
+}
 
 function isFunctionWithHiddenBody(node: ts.Node): node is FunctionWithBody {
   if (ts.isConstructorDeclaration(node) || ts.isSetAccessorDeclaration(node)) return node.body !== undefined;

@@ -1,18 +1,18 @@
 import ts from 'typescript';
 import { symbolAtLocation } from '../flow/checker-calls.js';
+import { hasHiddenBody } from './file-shape.js';
 
 /**
- * Files whose text is unchanged but whose declarations may now have other types. A file that
- * writes `export const shared = make()` gives `shared` the type `make` returns: when an edit
- * changes that (a body edit in `make`'s file, which changes that file's shape), the file's own
- * text and shape stay as they were, so the files that import it alone would be kept, with facts
- * taken under the old type. A type passes on this way only through a declaration whose type is
- * not written and whose initializer or body names something imported from the changed file, and
- * through a re-export of it; the closure follows importers through such files.
+ * Files whose text is unchanged but whose declarations may now show other types. A file that
+ * writes `export const shared = make()` gives `shared` the type `make` returns, and one that
+ * writes `get(): Box` shows `Box` with the members its module gives it: when an edit changes
+ * those, the file's own text and shape stay as they were, so the files that import it alone would
+ * be kept, with facts taken under the old types. The closure follows importers through files
+ * whose visible part names what they import from a file whose types changed (see `passesTypesOf`).
  *
- * `seeds` are the names of the files whose shape changed or that are gone; `importersOf` gives
- * the unchanged files whose previous walk resolved into a file. The direct importers of a seed
- * are walked again anyway (a dependency's shape changed); what this adds is their importers.
+ * `seeds` are the names of the files whose exported types changed or that are gone; `importersOf`
+ * gives the unchanged files whose previous walk resolved into a file. The direct importers of a
+ * seed are walked again anyway (a dependency's shape changed); what this adds is their importers.
  */
 export function typesMovedBy(
   seeds: Iterable<string>,
@@ -65,25 +65,105 @@ function sameExportedTypes(before: ts.SourceFile, previousChecker: ts.TypeChecke
 }
 
 /**
- * The types a module shows other files, as text: each export's type, and for a class or interface
- * its members' types (what a file that names it reads). Undefined when the checker fails.
+ * The types a module shows other files, as text: each export's type (a type alias's meaning), and
+ * for a class or interface its members' types (what a file that names it reads). Undefined when
+ * the checker fails.
  */
 function exportedTypes(sf: ts.SourceFile, checker: ts.TypeChecker): string | undefined {
   try {
     const module = checker.getSymbolAtLocation(sf);
     if (!module) return undefined;
+    const printer = new CanonicalPrinter(checker);
     const lines: string[] = [];
-    const text = (type: ts.Type) => checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
     for (const symbol of checker.getExportsOfModule(module)) {
       const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-      lines.push(`${symbol.name}: ${target.flags & ts.SymbolFlags.Value ? text(checker.getTypeOfSymbol(target)) : ''}`);
+      const value = target.flags & ts.SymbolFlags.Value ? printer.type(checker.getTypeOfSymbol(target), CANONICAL_DEPTH) : '';
+      const alias = target.flags & ts.SymbolFlags.TypeAlias ? printer.type(checker.getDeclaredTypeOfSymbol(target), CANONICAL_DEPTH) : '';
+      lines.push(`${symbol.name}: ${value} = ${alias}`);
       if (target.flags & (ts.SymbolFlags.Class | ts.SymbolFlags.Interface)) {
-        for (const member of checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(target))) lines.push(`  ${member.name}: ${text(checker.getTypeOfSymbol(member))}`);
+        for (const member of checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(target))) lines.push(`  ${printer.member(member, CANONICAL_DEPTH)}`);
       }
     }
     return lines.join('\n');
   } catch {
+    // the checker failed, or the text outgrew its budget: the file counts as retyped
     return undefined;
+  }
+}
+
+/**
+ * How deep `CanonicalPrinter` orders what it prints; below, the checker's own text. Two checkers
+ * list a union's members and an object type's properties in the order each met them, so the same
+ * type would print as two texts; what noise is left costs walks, not answers.
+ */
+const CANONICAL_DEPTH = 8;
+/** Past this many characters of one file's types, comparing them costs more than the walks it saves. */
+const CANONICAL_BUDGET = 400_000;
+
+/** Types as text in an order of their own: union and intersection members sorted, the members of an object type without a name sorted by name, signatures in full. */
+class CanonicalPrinter {
+  private readonly memo = new Map<ts.Type, string[]>();
+  private printed = 0;
+
+  constructor(private readonly checker: ts.TypeChecker) {}
+
+  type(type: ts.Type, depth: number): string {
+    let byDepth = this.memo.get(type);
+    if (!byDepth) this.memo.set(type, (byDepth = []));
+    let text = byDepth[depth];
+    if (text === undefined) {
+      text = byDepth[depth] = this.uncached(type, depth);
+      this.printed += text.length;
+      if (this.printed > CANONICAL_BUDGET) throw new RangeError('canonical text over budget');
+    }
+    return text;
+  }
+
+  member(member: ts.Symbol, depth: number): string {
+    const optional = member.flags & ts.SymbolFlags.Optional ? '?' : '';
+    return `${member.name}${optional}: ${this.type(this.checker.getTypeOfSymbol(member), depth)}`;
+  }
+
+  private uncached(type: ts.Type, depth: number): string {
+    const { checker } = this;
+    if (depth <= 0) return checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
+    // a generic named by its arguments: the name's meaning is printed where it is declared
+    if (type.aliasSymbol && type.aliasTypeArguments?.length) return `${type.aliasSymbol.name}<${this.list(type.aliasTypeArguments, depth - 1).join(', ')}>`;
+    if (type.flags & ts.TypeFlags.Object && (type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+      const typeArguments = checker.getTypeArguments(type as ts.TypeReference);
+      if (typeArguments.length > 0) return `${checker.typeToString((type as ts.TypeReference).target)}<${this.list(typeArguments, depth - 1).join(', ')}>`;
+    }
+    if (type.isUnion() || type.isIntersection()) return `(${this.list(type.types, depth - 1).sort().join(type.isUnion() ? ' | ' : ' & ')})`;
+    // not a class or interface, known by its name: an object literal, a function, a mapped type
+    if (type.flags & ts.TypeFlags.Object && !((type as ts.ObjectType).objectFlags & ts.ObjectFlags.ClassOrInterface)) {
+      const members = type.getProperties().map((p) => this.member(p, depth - 1));
+      const calls = type.getCallSignatures().map((sig) => this.signature(sig, depth - 1));
+      const constructs = type.getConstructSignatures().map((sig) => `new ${this.signature(sig, depth - 1)}`);
+      // a class's constructor type is anonymous too: its name says which class it builds
+      const built = (type.getSymbol()?.flags ?? 0) & ts.SymbolFlags.Class ? checker.typeToString(type) : '';
+      return `${built}{ ${[...members.sort(), ...calls, ...constructs].join('; ')} }`;
+    }
+    return checker.typeToString(type, undefined, ts.TypeFormatFlags.NoTruncation);
+  }
+
+  private list(types: readonly ts.Type[], depth: number): string[] {
+    return types.map((t) => this.type(t, depth));
+  }
+
+  private signature(signature: ts.Signature, depth: number): string {
+    const { checker } = this;
+    const typeParameters = (signature.typeParameters ?? []).map((t) => {
+      const constraint = t.getConstraint();
+      return `${checker.typeToString(t)}${constraint ? ` extends ${this.type(constraint, depth)}` : ''}`;
+    });
+    const parameters = signature.parameters.map((p) => {
+      const declaration = p.valueDeclaration;
+      const parameter = declaration && ts.isParameter(declaration) ? declaration : undefined;
+      const rest = parameter?.dotDotDotToken ? '...' : '';
+      const optional = parameter && checker.isOptionalParameter(parameter) ? '?' : '';
+      return `${rest}${p.name}${optional}: ${this.type(checker.getTypeOfSymbol(p), depth)}`;
+    });
+    return `<${typeParameters.join(', ')}>(${parameters.join(', ')}) => ${this.type(signature.getReturnType(), depth)}`;
   }
 }
 
@@ -114,54 +194,72 @@ export function importersIn(
   };
 }
 
-/** Whether a declaration of `sf` that other files can see has a type inferred from what `sf` imports from `fileName`. */
+/**
+ * Whether what other files can see of `sf` (its text outside the bodies its shape hides) names
+ * something it imports from `fileName`, or re-exports it: then a type `sf` shows may come from
+ * there, inferred (`export const shared = make()`) or written (`get(): Box`, whose members a
+ * reader resolves). A file that resolved into `fileName` without importing it passes a type on
+ * where it has a declaration whose type is inferred.
+ */
 function passesTypesOf(sf: ts.SourceFile, fileName: string, checker: ts.TypeChecker): boolean {
-  const inferred = inferredParts(sf);
-  if (inferred.length === 0 && !sf.statements.some(ts.isExportDeclaration)) return false;
   const names = new Set<string>();
+  let imports = false;
   for (const statement of sf.statements) {
     if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier) continue;
     if (symbolAtLocation(checker, statement.moduleSpecifier)?.valueDeclaration?.getSourceFile().fileName !== fileName) continue;
     if (ts.isExportDeclaration(statement)) return true;
+    imports = true;
     const clause = statement.importClause;
     if (clause?.name) names.add(clause.name.text);
     const bindings = clause?.namedBindings;
     if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text);
     else if (bindings) for (const element of bindings.elements) names.add(element.name.text);
   }
-  if (names.size === 0) return false;
-  const mentionsImported = (node: ts.Node): boolean => (ts.isIdentifier(node) && names.has(node.text)) || !!ts.forEachChild(node, mentionsImported);
-  return inferred.some(mentionsImported);
+  if (!imports) return hasInferredDeclaration(sf);
+  const visible = visibleNames(sf);
+  for (const name of names) if (visible.has(name)) return true;
+  return false;
 }
 
-const inferredPartsByFile = new WeakMap<ts.SourceFile, readonly ts.Node[]>();
+const visibleNamesByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
-/** The initializers and bodies that give a declaration of the file its type, where the type is not written. */
-function inferredParts(sf: ts.SourceFile): readonly ts.Node[] {
-  let parts = inferredPartsByFile.get(sf);
-  if (!parts) {
-    const found: ts.Node[] = [];
-    collectInferred(sf.statements, found);
-    inferredPartsByFile.set(sf, (parts = found));
+/** The identifiers of a file outside its imports and outside the bodies its shape hides. */
+function visibleNames(sf: ts.SourceFile): ReadonlySet<string> {
+  let names = visibleNamesByFile.get(sf);
+  if (!names) {
+    const found = new Set<string>();
+    const visit = (node: ts.Node): void => {
+      if (ts.isIdentifier(node)) found.add(node.text);
+      else if (hasHiddenBody(node, sf)) ts.forEachChild(node, (child) => (child === node.body ? undefined : visit(child)));
+      else if (!ts.isImportDeclaration(node)) ts.forEachChild(node, visit);
+    };
+    visit(sf);
+    visibleNamesByFile.set(sf, (names = found));
   }
-  return parts;
+  return names;
 }
 
-function collectInferred(statements: readonly ts.Statement[], found: ts.Node[]): void {
-  for (const statement of statements) {
-    if (ts.isExportAssignment(statement)) found.push(statement.expression);
-    else if (ts.isVariableStatement(statement)) {
-      for (const d of statement.declarationList.declarations) if (!d.type && d.initializer) found.push(d.initializer);
-    } else if (ts.isFunctionDeclaration(statement)) {
-      if (!statement.type && statement.body) found.push(statement.body);
-    } else if (ts.isClassDeclaration(statement)) {
-      for (const member of statement.members) {
-        if (ts.isPropertyDeclaration(member) && !member.type && member.initializer) found.push(member.initializer);
-        else if ((ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member)) && !member.type && member.body) found.push(member.body);
-      }
-    } else if (ts.isModuleDeclaration(statement) && statement.body && ts.isModuleBlock(statement.body)) {
-      // a namespace's members are declarations of their own
-      collectInferred(statement.body.statements, found);
-    }
+const inferredByFile = new WeakMap<ts.SourceFile, boolean>();
+
+/** Whether the file has a declaration whose type is not written: it takes its type from an initializer or a body. */
+function hasInferredDeclaration(sf: ts.SourceFile): boolean {
+  let answer = inferredByFile.get(sf);
+  if (answer === undefined) inferredByFile.set(sf, (answer = sf.statements.some(isInferred)));
+  return answer;
+}
+
+function isInferred(statement: ts.Statement): boolean {
+  if (ts.isExportAssignment(statement)) return true;
+  if (ts.isVariableStatement(statement)) return statement.declarationList.declarations.some((d) => !d.type && !!d.initializer);
+  if (ts.isFunctionDeclaration(statement)) return !statement.type && !!statement.body;
+  if (ts.isClassDeclaration(statement)) {
+    return statement.members.some(
+      (member) =>
+        (ts.isPropertyDeclaration(member) && !member.type && !!member.initializer) ||
+        ((ts.isMethodDeclaration(member) || ts.isGetAccessorDeclaration(member)) && !member.type && !!member.body),
+    );
   }
+  // a namespace's members are declarations of their own
+  if (ts.isModuleDeclaration(statement) && statement.body && ts.isModuleBlock(statement.body)) return statement.body.statements.some(isInferred);
+  return false;
 }
