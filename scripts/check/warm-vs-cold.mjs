@@ -1,7 +1,9 @@
 // node scripts/check/warm-vs-cold.mjs <project-dir> [edits=10] [seed=1]
 //
 // The incremental analysis on a real project: types a statement at the start of a random
-// function body, N times (half of them on a new line, which moves every line after it), and
+// function body (half of them on a new line, which moves every line after it), or, one edit in
+// three where the file has one, casts a return of a function whose return type is inferred to
+// `unknown` (a type other files may see through modules that do not change), N times, and
 // after each edit compares every rule's findings and traces, and every function's facts (each node
 // as its place and kind), from the editor's analysis (which reuses the previous one) with an
 // analysis from scratch of the same program. Prints, per edit, how many files were walked, how
@@ -66,17 +68,28 @@ for (let i = 0; i < edits; i++) {
   const file = files[Math.floor(random() * files.length)];
   const sf = program.getSourceFile(file);
   const bodies = [];
-  const visit = (node) => {
+  // returns of functions whose return type is inferred: retyping one changes a type other files may see
+  const inferredReturns = [];
+  const visit = (node, inferred) => {
     if (ts.isFunctionLike(node) && node.body && ts.isBlock(node.body)) bodies.push(node.body);
-    ts.forEachChild(node, visit);
+    if (ts.isReturnStatement(node) && node.expression && inferred) inferredReturns.push(node.expression);
+    ts.forEachChild(node, (child) => visit(child, ts.isFunctionLike(node) ? !node.type : inferred));
   };
-  visit(sf);
+  visit(sf, false);
   if (bodies.length === 0) {
     i--;
     continue;
   }
-  const at = bodies[Math.floor(random() * bodies.length)].getStart(sf) + 1;
-  texts.set(file, `${sf.text.slice(0, at)}${random() < 0.5 ? `\n  const edit${i} = ${i};\n` : ` void ${i};`}${sf.text.slice(at)}`);
+  const kind = random();
+  let edit;
+  if (kind < 1 / 3 && inferredReturns.length > 0) {
+    const returned = inferredReturns[Math.floor(random() * inferredReturns.length)];
+    edit = { at: returned.getStart(sf), end: returned.getEnd(), text: `(${returned.getText(sf)}) as unknown`, what: 'retyped a return' };
+  } else {
+    const at = bodies[Math.floor(random() * bodies.length)].getStart(sf) + 1;
+    edit = { at, end: at, text: kind < 2 / 3 ? `\n  const edit${i} = ${i};\n` : ` void ${i};`, what: 'typed a statement' };
+  }
+  texts.set(file, `${sf.text.slice(0, edit.at)}${edit.text}${sf.text.slice(edit.end)}`);
   sourceFiles.delete(file);
   program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host, oldProgram: program });
   const before = { ...analysisCounters };
@@ -87,7 +100,7 @@ for (let i = 0; i < edits; i++) {
   // equivalent options no earlier analysis had: a cache slot of its own, nothing carried over
   const cold = findingLines(analyzeProgram(program, { rootDir: dir, locks: { reentrant: [`(no such lock ${colds++})`] } }));
   const same = warm.length === cold.length && warm.every((line, k) => line === cold[k]);
-  console.log(`edit ${i + 1}: ${path.relative(dir, file)}: walked ${walked}, kept ${kept}, carried ${carried} functions, ${warm.filter((l) => !l.startsWith('facts ')).length} findings, ${same ? 'same as from scratch' : 'DIFFERENT from scratch'}`);
+  console.log(`edit ${i + 1}: ${path.relative(dir, file)} (${edit.what}): walked ${walked}, kept ${kept}, carried ${carried} functions, ${warm.filter((l) => !l.startsWith('facts ')).length} findings, ${same ? 'same as from scratch' : 'DIFFERENT from scratch'}`);
   if (!same) {
     differing++;
     const coldSet = new Set(cold);
