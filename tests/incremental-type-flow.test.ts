@@ -14,6 +14,15 @@ const keep = `export function keep(value: unknown): void {
 const other = `import { Mutex } from 'async-mutex';
 export const other = new Mutex();`;
 
+// a function whose inferred return type the edits change, and a module that passes it on
+const make = `import { Mutex } from 'async-mutex';
+export function make() {
+  return new Map<string, number>();
+}
+export const spare = new Mutex();`;
+const shared = `import { make } from '../factory/make';
+export const shared = make();`;
+
 const editBoth = (p: EditableProject, file: string, from: string, to: string) => {
   const first = p.analyseBothWays();
   expectSame(first.warm, first.cold);
@@ -29,13 +38,8 @@ describe('a type that reaches a file through a module whose text is unchanged', 
   it('follows an inferred variable of a module the file imports', () => {
     const p = new EditableProject('type-flow-variable', {
       'src/other/other.ts': other,
-      'src/factory/make.ts': `import { Mutex } from 'async-mutex';
-export function make() {
-  return new Map<string, number>();
-}
-export const spare = new Mutex();`,
-      'src/relay/shared.ts': `import { make } from '../factory/make';
-export const shared = make();`,
+      'src/factory/make.ts': make,
+      'src/relay/shared.ts': shared,
       'src/app/run.ts': `import { shared } from '../relay/shared';
 import { keep } from '../store/keep';
 export async function run(): Promise<void> {
@@ -50,11 +54,7 @@ export async function run(): Promise<void> {
   it('follows two modules of inferred types, and an un-annotated method', () => {
     const p = new EditableProject('type-flow-chain', {
       'src/other/other.ts': other,
-      'src/factory/make.ts': `import { Mutex } from 'async-mutex';
-export function make() {
-  return new Map<string, number>();
-}
-export const spare = new Mutex();`,
+      'src/factory/make.ts': make,
       'src/relay/holder.ts': `import { make } from '../factory/make';
 export class Holder {
   value() { return make(); }
@@ -91,13 +91,8 @@ export async function run(): Promise<void> {
   it('keeps a file whose imported module passes no type from the edited file', () => {
     const p = new EditableProject('type-flow-narrow', {
       'src/other/other.ts': other,
-      'src/factory/make.ts': `import { Mutex } from 'async-mutex';
-export function make() {
-  return new Map<string, number>();
-}
-export const spare = new Mutex();`,
-      'src/relay/shared.ts': `import { make } from '../factory/make';
-export const shared = make();`,
+      'src/factory/make.ts': make,
+      'src/relay/shared.ts': shared,
       // inferred declarations, none of them from what the edit changes
       'src/relay/plain.ts': `import { make } from '../factory/make';
 export const count = 1 + 1;
@@ -129,8 +124,7 @@ export async function tally(): Promise<void> {
       'src/factory/make.ts': `export function make() {
   return new Map<string, number>();
 }`,
-      'src/relay/shared.ts': `import { make } from '../factory/make';
-export const shared = make();`,
+      'src/relay/shared.ts': shared,
       'src/app/run.ts': `import { shared } from '../relay/shared';
 import { keep } from '../store/keep';
 export async function run(): Promise<void> {
