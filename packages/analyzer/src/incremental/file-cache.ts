@@ -144,15 +144,16 @@ export function consumedStillHolds(entry: FileEntry, wrappers: ReadonlyMap<strin
 export function importedFiles(sourceFile: ts.SourceFile, checker: ts.TypeChecker): ts.SourceFile[] {
   const files: ts.SourceFile[] = [];
   for (const statement of sourceFile.statements) {
-    const specifier =
-      (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier
-        ? statement.moduleSpecifier
-        : undefined;
-    if (!specifier) continue;
-    const declaration = symbolAtLocation(checker, specifier)?.valueDeclaration;
+    const declaration = moduleDeclarationOf(statement, checker);
     if (declaration && ts.isSourceFile(declaration)) files.push(declaration);
   }
   return files;
+}
+
+/** What the module specifier of an import or re-export resolves to: a file, or an ambient module's declaration. */
+export function moduleDeclarationOf(statement: ts.Statement, checker: ts.TypeChecker): ts.Declaration | undefined {
+  const specifier = (ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) && statement.moduleSpecifier;
+  return specifier ? symbolAtLocation(checker, specifier)?.valueDeclaration : undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 import ts from 'typescript';
-import { symbolAtLocation } from '../flow/checker-calls.js';
+import { moduleDeclarationOf } from './file-cache.js';
 import { hasHiddenBody } from './file-shape.js';
 
 /**
@@ -205,9 +205,8 @@ function passesTypesOf(sf: ts.SourceFile, fileName: string, checker: ts.TypeChec
   const names = new Set<string>();
   let imports = false;
   for (const statement of sf.statements) {
-    if (!(ts.isImportDeclaration(statement) || ts.isExportDeclaration(statement)) || !statement.moduleSpecifier) continue;
-    if (symbolAtLocation(checker, statement.moduleSpecifier)?.valueDeclaration?.getSourceFile().fileName !== fileName) continue;
-    if (ts.isExportDeclaration(statement)) return true;
+    if (moduleDeclarationOf(statement, checker)?.getSourceFile().fileName !== fileName) continue;
+    if (!ts.isImportDeclaration(statement)) return true;
     imports = true;
     const clause = statement.importClause;
     if (clause?.name) names.add(clause.name.text);
