@@ -16,7 +16,7 @@ import { toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
 import { wrapperEntrySignature } from './summaries/wrappers.js';
 import { computeWrapperSummaries, emptyWrapperState, updateWrapperSummaries } from './summaries/wrapper-fixpoint.js';
-import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, depsUnchanged, forgetWalks, dispatchStillHolds, foreignNodeFiles, importedFiles, keptAcrossEdits, type FileEntry } from './incremental/file-cache.js';
+import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, depsUnchanged, forgetWalks, dispatchStillHolds, foreignNodeFilesOnDemand, importedFiles, keptAcrossEdits, type FileEntry } from './incremental/file-cache.js';
 import { bodyEdits } from './incremental/body-edits.js';
 import { type CarriedFacts, factsToCarry, mergeConsumed } from './incremental/edited-file.js';
 import { carryAnswers, NodeMemo } from './incremental/node-memo.js';
@@ -208,7 +208,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       facts: factList,
       deps,
       consumed: previous ? mergeConsumed(previous.entry.consumed, consumed, INCONSISTENT) : consumed,
-      nodesIn: foreignNodeFiles(factList, sf),
+      nodesIn: foreignNodeFilesOnDemand(factList, sf),
       dispatched,
     };
     // the previous entry's own answers, unless its dependencies changed since (a kept entry is a copy: see keptAcrossEdits)

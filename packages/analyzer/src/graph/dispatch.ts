@@ -151,6 +151,8 @@ export function hasHeritage(sf: ts.SourceFile): boolean {
 
 function heritageEdges(sf: ts.SourceFile, checker: ts.TypeChecker): HeritageEdge[] {
   const edges: HeritageEdge[] = [];
+  // most files extend nothing: their text says so without a walk
+  if (!hasHeritage(sf)) return edges;
   const visit = (node: ts.Node): void => {
     if ((ts.isClassLike(node) || ts.isInterfaceDeclaration(node)) && node.heritageClauses) {
       const bases: ts.Node[] = [];

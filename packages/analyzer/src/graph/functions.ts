@@ -122,6 +122,8 @@ export function indexFile(sourceFile: ts.SourceFile, rootDir: string, subsystem:
   const infos: FunctionInfo[] = [];
   const keys = new Set<string>();
   const byNode = new Map<ts.Node, FunctionInfo>();
+  // a JSDoc tag starts with `@`: a file without one spares every function the JSDoc lookup
+  const mayBeTagged = sourceFile.text.includes('@');
   const add = (node: FunctionNode) => {
     const name = functionName(node);
     let key = `${rel}#${name}`;
@@ -138,7 +140,7 @@ export function indexFile(sourceFile: ts.SourceFile, rootDir: string, subsystem:
       isAsync: !isSource && hasModifier(node, ts.SyntaxKind.AsyncKeyword),
       isGenerator: !isSource && !!node.asteriskToken,
       hasBody: isSource || node.body !== undefined,
-      tags: jsDocTagsOf(node),
+      tags: mayBeTagged ? jsDocTagsOf(node) : new Map(),
     };
     if (!isSource) {
       const parent = node.parent;

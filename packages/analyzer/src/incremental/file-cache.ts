@@ -32,8 +32,12 @@ export interface FileEntry {
   consumed: Map<string, string>;
   /** The latest analysis whose final wrapper summaries say what the walk consulted. */
   agreesWith?: number;
-  /** Other files whose nodes the facts hold (a lock's declaration): the facts name that version of them. */
-  nodesIn: ReadonlySet<ts.SourceFile>;
+  /**
+   * Other files whose nodes the facts hold (a lock's declaration): the facts name that version of
+   * them. Asked only when a later analysis finds a dependency edited, so it is found then, from the
+   * facts, which do not change: a lint run that ends after one analysis never pays for it.
+   */
+  nodesIn: () => ReadonlySet<ts.SourceFile>;
   /**
    * Calls through a class or interface member: the member's declaration and the functions the
    * walk took it to run. Implementations can be added in files the walk never resolved into.
@@ -178,7 +182,7 @@ export function keptAcrossEdits(
       continue;
     }
     const now = currentFile(dep.fileName);
-    const edits = now && !entry.nodesIn.has(dep) ? shapeEdits(dep, now) : undefined;
+    const edits = now && !entry.nodesIn().has(dep) ? shapeEdits(dep, now) : undefined;
     if (!now || !edits) return undefined;
     deps.add(now);
     moved.set(dep, nodeMap(dep, now, edits));
@@ -199,8 +203,13 @@ export function keptAcrossEdits(
   return kept;
 }
 
-/** The files other than its own whose nodes a file's facts hold. */
-export function foreignNodeFiles(facts: readonly FunctionFacts[], own: ts.SourceFile): Set<ts.SourceFile> {
+/** The files other than its own whose nodes a file's facts hold, found at the first call and remembered. */
+export function foreignNodeFilesOnDemand(facts: readonly FunctionFacts[], own: ts.SourceFile): () => ReadonlySet<ts.SourceFile> {
+  let files: ReadonlySet<ts.SourceFile> | undefined;
+  return () => (files ??= foreignNodeFiles(facts, own));
+}
+
+function foreignNodeFiles(facts: readonly FunctionFacts[], own: ts.SourceFile): Set<ts.SourceFile> {
   const files = new Set<ts.SourceFile>();
   const seen = new Set<object>();
   const visit = (value: unknown): void => {

@@ -92,9 +92,11 @@ function discoverInFile(sf: ts.SourceFile, checker: ts.TypeChecker, options: Loc
   const declared = new Map<string, DeclaredLock>((options.declare ?? []).map((d) => [d.target, d]));
   const reentrant = new Set(options.reentrant ?? []);
 
+  // most files tag nothing `@lock`: their text says so, and spares each class and field its JSDoc lookup
+  const mayBeTagged = sf.text.includes('@lock');
   const visit = (node: ts.Node): void => {
     // `/** @lock */ private readonly lease: Lease`: the field's type is a lock type
-    if ((ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) && ts.getJSDocTags(node).some((t) => t.tagName.text === 'lock')) {
+    if (mayBeTagged && (ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) && ts.getJSDocTags(node).some((t) => t.tagName.text === 'lock')) {
       const type = checker.getTypeAtLocation(node);
       for (const declaration of type.getSymbol()?.declarations ?? []) {
         if ((ts.isClassLike(declaration) || ts.isInterfaceDeclaration(declaration)) && !declaration.getSourceFile().isDeclarationFile) {
@@ -111,7 +113,7 @@ function discoverInFile(sf: ts.SourceFile, checker: ts.TypeChecker, options: Loc
     if (ts.isClassLike(node) && node.name) {
       const name = node.name.text;
       const declaredLock = declared.get(name);
-      const tagged = ts.getJSDocTags(node).find((t) => t.tagName.text === 'lock');
+      const tagged = mayBeTagged ? ts.getJSDocTags(node).find((t) => t.tagName.text === 'lock') : undefined;
       if (declaredLock || tagged) {
         const members = declaredMembers(node, declaredLock, tagged);
         finds.push({
