@@ -89,6 +89,6 @@ describe('lock recognition, per library (fixtures/libraries)', () => {
     const sessions = analysis.locks.get("async-lock.ts#sessions['*']") ?? [...analysis.locks.values()].find((l) => l.id.startsWith('async-lock.ts#sessions'));
     expect(sessions?.reentrant).toBe(true);
     const handRolled = [...analysis.locks.values()].filter((l) => l.recognition.by === 'shape');
-    expect(handRolled.map((l) => (l.recognition as { shape: string }).shape).sort()).toEqual(['disposable-guard', 'promise-chain', 'releaser-promise', 'resolver-queue']);
+    expect(handRolled.map((l) => (l.recognition as { shape: string }).shape).sort()).toEqual(['disposable-guard', 'promise-chain', 'promise-chain', 'releaser-promise', 'resolver-queue']);
   });
 });

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { hasModifier } from '../graph/functions.js';
 import { changedOnlyAlike, sameItems } from '../incremental/file-list-diff.js';
+import { classesOf } from '../graph/file-classes.js';
 
 /**
  * The names of every class field the program can see (its own files and the declaration files
@@ -126,37 +127,9 @@ function fieldNamesOf(sf: ts.SourceFile): FileFields | null {
     if (ts.isPropertyDeclaration(member)) addName(member.name, member);
     else if (ts.isConstructorDeclaration(member)) for (const parameter of member.parameters) if (ts.getModifiers(parameter)?.length) addName(parameter.name, parameter);
   };
-  const visit = (node: ts.Node): void => {
-    addMember(node);
-    ts.forEachChild(node, visit);
-  };
-  // the members of a class statement: a class nested in them is found by the count below
   // Declaration files hold classes only as statements (of the file, a namespace or an ambient
-  // module): no need to walk the types of the whole standard library. Fields are class members.
-  let classes = 0;
-  const statements = (list: readonly ts.Statement[]): void => {
-    for (const statement of list) {
-      if (ts.isClassDeclaration(statement)) {
-        classes++;
-        for (const member of statement.members) addMember(member);
-      } else if (ts.isModuleDeclaration(statement)) {
-        let body = statement.body;
-        while (body && ts.isModuleDeclaration(body)) body = body.body;
-        if (body && ts.isModuleBlock(body)) statements(body.statements);
-      }
-    }
-  };
-  // A source file can hold a class anywhere, but most hold theirs as statements too: the whole
-  // file is walked only when it says `class` more often than those account for.
-  if (sf.text.includes('class')) {
-    statements(sf.statements);
-    if (!sf.isDeclarationFile && (sf.text.match(/\bclass\b/g)?.length ?? 0) > classes) {
-      names.length = 0;
-      mutable.length = 0;
-      unreadable = false;
-      visit(sf);
-    }
-  }
+  // module): `classesOf` does not walk the types of the whole standard library.
+  for (const declaration of classesOf(sf)) for (const member of declaration.members) addMember(member);
   const result = unreadable ? null : { all: names, mutable };
   perFile.set(sf, result);
   return result;

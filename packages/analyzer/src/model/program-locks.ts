@@ -4,6 +4,7 @@ import type { DeclaredLock, LockOptions } from '../options.js';
 import type { HandRolledShape, Recognition } from '../types.js';
 import { changedOnlyAlike } from '../incremental/file-list-diff.js';
 import { CONVENTIONAL_MEMBERS, type ApiModel } from './lock-libraries.js';
+import { classesOf } from '../graph/file-classes.js';
 
 export interface ProgramLockDiscovery extends ProgramLockModels {
   /** How each program-defined lock class or function was recognised, for the inventory. */
@@ -94,6 +95,35 @@ function discoverInFile(sf: ts.SourceFile, checker: ts.TypeChecker, options: Loc
 
   // most files tag nothing `@lock`: their text says so, and spares each class and field its JSDoc lookup
   const mayBeTagged = sf.text.includes('@lock');
+  const classFind = (node: ts.ClassLikeDeclaration): void => {
+    if (!node.name) return;
+    const name = node.name.text;
+    const declaredLock = declared.get(name);
+    const tagged = mayBeTagged ? ts.getJSDocTags(node).find((t) => t.tagName.text === 'lock') : undefined;
+    if (declaredLock || tagged) {
+      const members = declaredMembers(node, declaredLock, tagged);
+      finds.push({
+        node,
+        model: { kind: declaredLock?.kind ?? 'mutex', reentrant: declaredLock?.reentrant ?? reentrant.has(name), library: 'user', members },
+        recognition: { name, recognition: declaredLock ? { by: 'config' } : { by: 'jsdoc' } },
+        weak: false,
+      });
+    } else if (!refuted.has(name)) {
+      // A class that holds a library lock wraps it: its summaries say what it does, its shape does not.
+      // (the shape first: its syntactic pre-test rejects most classes without typing their fields)
+      const candidate = classShape(node, checker, disposal);
+      const wrapsLibraryLock = () => node.members.some((m) => ts.isPropertyDeclaration(m) && isLibraryLock(checker.getTypeAtLocation(m)));
+      const shape = candidate && !wrapsLibraryLock() ? candidate : undefined;
+      if (shape) {
+        finds.push({
+          node,
+          model: { kind: 'mutex', reentrant: reentrant.has(name), library: 'hand-rolled', members: shape.members },
+          recognition: { name, recognition: { by: 'shape', shape: shape.shape, confirmed: confirmed.has(name) || undefined } },
+          weak: false,
+        });
+      }
+    }
+  };
   const visit = (node: ts.Node): void => {
     // `/** @lock */ private readonly lease: Lease`: the field's type is a lock type
     if (mayBeTagged && (ts.isPropertyDeclaration(node) || ts.isPropertySignature(node)) && ts.getJSDocTags(node).some((t) => t.tagName.text === 'lock')) {
@@ -110,37 +140,12 @@ function discoverInFile(sf: ts.SourceFile, checker: ts.TypeChecker, options: Loc
         }
       }
     }
-    if (ts.isClassLike(node) && node.name) {
-      const name = node.name.text;
-      const declaredLock = declared.get(name);
-      const tagged = mayBeTagged ? ts.getJSDocTags(node).find((t) => t.tagName.text === 'lock') : undefined;
-      if (declaredLock || tagged) {
-        const members = declaredMembers(node, declaredLock, tagged);
-        finds.push({
-          node,
-          model: { kind: declaredLock?.kind ?? 'mutex', reentrant: declaredLock?.reentrant ?? reentrant.has(name), library: 'user', members },
-          recognition: { name, recognition: declaredLock ? { by: 'config' } : { by: 'jsdoc' } },
-          weak: false,
-        });
-      } else if (!refuted.has(name)) {
-        // A class that holds a library lock wraps it: its summaries say what it does, its shape does not.
-        // (the shape first: its syntactic pre-test rejects most classes without typing their fields)
-        const candidate = classShape(node, checker, disposal);
-        const wrapsLibraryLock = () => node.members.some((m) => ts.isPropertyDeclaration(m) && isLibraryLock(checker.getTypeAtLocation(m)));
-        const shape = candidate && !wrapsLibraryLock() ? candidate : undefined;
-        if (shape) {
-          finds.push({
-            node,
-            model: { kind: 'mutex', reentrant: reentrant.has(name), library: 'hand-rolled', members: shape.members },
-            recognition: { name, recognition: { by: 'shape', shape: shape.shape, confirmed: confirmed.has(name) || undefined } },
-            weak: false,
-          });
-        }
-      }
-    }
+    if (ts.isClassLike(node)) classFind(node);
     ts.forEachChild(node, visit);
   };
-  visit(sf);
+  // without a tag only classes can be found, and a file's classes are known without a walk
+  if (mayBeTagged) visit(sf);
+  else for (const declaration of classesOf(sf)) classFind(declaration);
   return finds;
 }
 
