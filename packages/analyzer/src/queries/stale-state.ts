@@ -785,15 +785,37 @@ class StaleFlow {
     for (const key of bodies) {
       const summary = this.analysis.summaries.get(key);
       if (!summary) continue;
-      reads = union(reads, new Set([...summary.reads.keys()].map((state) => this.freshRead(state, node, site.held, site))));
+      const own = this.ownership(key);
+      reads = union(reads, new Set([...summary.reads.keys()].filter(own).map((state) => this.freshRead(state, node, site.held, site))));
     }
     // Writes through the call: the collection method itself, or what the callees write.
     if (!userCall) for (const access of this.index.writes.get(callee) ?? []) this.check(access.state, access.held, node, undefined, argTaint);
     for (const key of bodies) {
-      for (const state of this.analysis.summaries.get(key)?.writes.keys() ?? []) this.check(state, site.held, node, site, argTaint);
+      const own = this.ownership(key);
+      for (const state of this.analysis.summaries.get(key)?.writes.keys() ?? []) if (own(state)) this.check(state, site.held, node, site, argTaint);
     }
     const awaited = ts.isAwaitExpression(skipParentheses(node));
     return awaited ? union(reads, returned) : union(union(receiver, argTaint), union(reads, returned));
+  }
+
+  /**
+   * Which of a callee's (transitive) reads and writes a caller's data flow takes through the call:
+   * those of the callee's own object (its class's fields) and of its own module. A callee's result
+   * is not taken to depend on everything it reads on the way (an error object's fields deep in a
+   * request helper), nor its argument to flow into everything it writes.
+   */
+  private ownership(key: string): (state: string) => boolean {
+    const info = this.analysis.functions.get(key);
+    if (!info) return () => true;
+    let owner: ts.Node | undefined = info.node.parent;
+    while (owner && !ts.isClassLike(owner) && !ts.isSourceFile(owner)) owner = owner.parent;
+    const className = owner && ts.isClassLike(owner) ? (owner.name?.text ?? '<class>') : undefined;
+    const file = this.analysis.relativePath(info.sourceFile.fileName);
+    return (state) => {
+      const hash = state.indexOf('#');
+      const place = state.slice(0, hash);
+      return place === file || (className !== undefined && place === className);
+    };
   }
 
   /** How an inline callback at `argIndex` runs before the call returns: at once, or once the call's lock is taken. */
@@ -839,6 +861,27 @@ class StaleFlow {
 
   private check(state: string, held: readonly HeldLock[], node: ts.Node, via: CallSite | undefined, value: Taint): void {
     if (ts.isExpression(node) && !via && this.isLocalObject(node)) return;
+    this.report(state, held, node, via, value);
+    this.claim(state);
+  }
+
+  /**
+   * A check of the state followed by a write of it before any yield (`if (this.busy) return;
+   * this.busy = true;`) claims the state: other code that runs during the yield finds this
+   * function's own value and backs off, and a later write (`this.busy = false` in a `finally`) is
+   * decided by that claim, not by the check. The check no longer decides what follows; a value read
+   * from the state still flows wherever it goes.
+   */
+  private claim(state: string): void {
+    const unclaimed = (taint: Taint): Taint => {
+      for (const f of taint) if (!f.read.crossed && sameState(f.read.state, state)) return new Set([...taint].filter((g) => g.read.crossed || !sameState(g.read.state, state)));
+      return taint;
+    };
+    this.state.ctrl = unclaimed(this.state.ctrl);
+    this.state.frames = this.state.frames.map(unclaimed);
+  }
+
+  private report(state: string, held: readonly HeldLock[], node: ts.Node, via: CallSite | undefined, value: Taint): void {
     const decision = [...value, ...this.state.ctrl, ...this.state.frames.flatMap((t) => [...t])];
     const stale = decision.filter((f) => f.read.crossed && sameState(f.read.state, state));
     if (stale.length === 0) return;
