@@ -3,7 +3,7 @@
 // pair by pair and the median is reported. Wall-clock figures are printed, never asserted.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { CORPUS, REPO_ROOT, materialize } from './corpus.mjs';
+import { CORPUS, PACKED_CORPUS, REPO_ROOT, materialize } from './corpus.mjs';
 import { generateProject } from './generate-project.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -46,7 +46,7 @@ function compare(name, dir) {
 const projects = [
   { name: 'generated (300 files, 30k lines)', dir: generateProject(path.join(SCRATCH, 'generated')) },
   { name: 'demo-app', dir: path.join(REPO_ROOT, 'fixtures', 'demo-app') },
-  ...CORPUS.map((entry) => ({ name: `${entry.name} (shipped sources)`, dir: materialize(entry, path.join(SCRATCH, 'corpus', entry.name)) })),
+  ...[...CORPUS, ...PACKED_CORPUS].map((entry) => ({ name: `${entry.name} (shipped sources)`, dir: materialize(entry, path.join(SCRATCH, 'corpus', entry.name)) })),
 ];
 
 console.log(`lockwise audit vs tsc --noEmit, ${RUNS} alternating runs each, median wall time (node ${process.version})\n`);

@@ -1,6 +1,7 @@
 // Real TypeScript the analysis did not expect: packages that ship their .ts sources.
 // Each entry is copied out of node_modules into a scratch directory with a tsconfig of its
 // own, so `tsc --noEmit` and `lockwise audit` see exactly the same project.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,28 @@ export const CORPUS = [
   { name: 'rxjs', source: 'node_modules/rxjs/src', exclude: [/\.spec\.ts$/, /^Rx\.global/] },
   { name: 'zod', source: 'node_modules/zod/src', exclude: [/\/tests?\//, /\/benchmarks\//, /\.test\.ts$/] },
 ];
+
+/**
+ * Larger real code, fetched from the npm registry when first asked for (not a dependency: the
+ * tests never need it). matrix-js-sdk is async code through and through: a client, its stores,
+ * crypto and call state machines, where shared state is read and written around awaits.
+ */
+export const PACKED_CORPUS = [{ name: 'matrix-js-sdk', npm: 'matrix-js-sdk@37.5.0', source: 'src', exclude: [/\.spec\.ts$/, /\/__mocks__\//] }];
+
+/** The unpacked package of a PACKED_CORPUS entry, fetched with `npm pack` into .bench/packs once. */
+export function unpacked(entry) {
+  const dir = path.join(REPO_ROOT, '.bench', 'packs', entry.name);
+  const root = path.join(dir, 'package');
+  if (fs.existsSync(path.join(root, 'package.json'))) return root;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const pack = spawnSync('npm', ['pack', entry.npm, '--silent', '--pack-destination', dir], { encoding: 'utf8', shell: process.platform === 'win32' });
+  const tarball = pack.status === 0 ? pack.stdout.trim().split('\n').pop() : undefined;
+  if (!tarball) throw new Error(`corpus ${entry.name}: \`npm pack ${entry.npm}\` failed (it needs the npm registry): ${pack.stderr || pack.error?.message || 'no tarball'}`);
+  const untar = spawnSync('tar', ['xzf', tarball], { cwd: dir, encoding: 'utf8' });
+  if (untar.status !== 0) throw new Error(`corpus ${entry.name}: could not unpack ${path.join(dir, tarball)} with tar: ${untar.stderr || untar.error?.message}`);
+  return root;
+}
 
 const TSCONFIG = {
   compilerOptions: {
@@ -29,7 +52,7 @@ const TSCONFIG = {
 
 /** Copies one corpus package's sources to `<dir>/src` with a tsconfig; returns the project directory. */
 export function materialize(entry, dir = path.join(os.tmpdir(), 'lockwise-corpus', entry.name)) {
-  const from = path.join(REPO_ROOT, entry.source);
+  const from = entry.npm ? path.join(unpacked(entry), entry.source) : path.join(REPO_ROOT, entry.source);
   if (!fs.existsSync(from)) throw new Error(`corpus ${entry.name}: ${from} is missing; run npm ci`);
   fs.rmSync(dir, { recursive: true, force: true });
   const copy = (src, dst) => {
