@@ -67,6 +67,16 @@ describe('whether the program declares any lock type, across edits', () => {
     const withLibrary = typesAsked({ ...files, 'src/factory/types.ts': `export type { Mutex } from 'async-mutex';` });
     expect(without).toBe(0);
     expect(withLibrary).toBeGreaterThan(0);
+    // the web-lock words count where the code names them, not where a comment or a string says them
+    const said = typesAsked({ ...files, 'src/store/keep.ts': `// cleanup locks: no Lock is held here
+export function keep(value: unknown): void {
+  void value, 'locks';
+}` });
+    const named = typesAsked({ ...files, 'src/store/keep.ts': `export async function keep(value: unknown): Promise<void> {
+  await navigator.locks.request('keep', async () => value);
+}` });
+    expect(said).toBe(0);
+    expect(named).toBeGreaterThan(0);
   });
 });
 

@@ -19,9 +19,10 @@ export function lockTypesPossible(program: ts.Program, programLockClasses: numbe
 const LIBRARY_PACKAGES = new Set(LOCK_LIBRARIES.flatMap((library) => library.packages).filter((name) => name !== 'typescript/lib'));
 const AMBIENT_LIBRARY = new RegExp(`declare\\s+module\\s+['"](${[...LIBRARY_PACKAGES].map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})['"]`);
 // Web locks are declared by TypeScript's own DOM library, present in most programs. Code reaches
-// them through `navigator.locks` (or `self.locks`), or names their types: a program whose files
-// never write one of these words holds no web-lock value.
-const WEB_LOCK_WORDS = /\b(locks|LockManager|Lock)\b/;
+// them through `navigator.locks` (or `self.locks`), or names their types: a program whose code
+// never writes one of these words as a name holds no web-lock value. A comment or a string that
+// says them (`// cleanup locks`) does not count.
+const WEB_LOCK_WORDS = /\b(locks|LockManager|Lock)\b/g;
 
 const provides = new WeakMap<ts.SourceFile, boolean>();
 
@@ -30,8 +31,24 @@ function mayProvideLockTypes(sf: ts.SourceFile): boolean {
   let answer = provides.get(sf);
   if (answer === undefined) {
     const libraryFile = sf.fileName.includes('/node_modules/') && LIBRARY_PACKAGES.has(packageNameOfFile(sf.fileName) ?? '');
-    answer = libraryFile || AMBIENT_LIBRARY.test(sf.text) || (!sf.isDeclarationFile && WEB_LOCK_WORDS.test(sf.text));
+    answer = libraryFile || AMBIENT_LIBRARY.test(sf.text) || (!sf.isDeclarationFile && namesWebLock(sf));
     provides.set(sf, answer);
   }
   return answer;
+}
+
+function namesWebLock(sf: ts.SourceFile): boolean {
+  for (const match of sf.text.matchAll(WEB_LOCK_WORDS)) if (isNameAt(sf, match.index)) return true;
+  return false;
+}
+
+/** Whether a name of the code starts at `position`: descends to the token there; comments lie between tokens. */
+function isNameAt(sf: ts.SourceFile, position: number): boolean {
+  let node: ts.Node = sf;
+  for (;;) {
+    const child: ts.Node | undefined = ts.forEachChild(node, (c) => (c.getStart(sf) <= position && position < c.end ? c : undefined));
+    if (!child) return false;
+    if (ts.isIdentifier(child)) return child.getStart(sf) === position;
+    node = child;
+  }
 }

@@ -188,8 +188,9 @@ function classShape(node: ts.ClassLikeDeclaration, checker: ts.TypeChecker, disp
     const body = method.body!;
     const text = body.getText();
     // a promise chain: this.tail = this.tail.then(() => fn())  (fn a parameter)
-    const fnParam = method.parameters.findIndex((p) => isFunctionTyped(checker, p));
-    if (fnParam >= 0 && chainsOnField(text)) {
+    // the text first: typing every parameter of every method of a class that uses promises is not free
+    const fnParam = chainsOnField(text) ? method.parameters.findIndex((p) => isFunctionTyped(checker, p)) : -1;
+    if (fnParam >= 0) {
       members[name] = { op: 'run-callback', callbackArg: fnParam };
       shape ??= 'promise-chain';
       continue;
