@@ -4,6 +4,7 @@ import { analyzeProgram, type Analysis } from '@lockwise/analyzer';
 import { EditableProject, findingLines } from './support/editable-project.js';
 import { expectSame } from './support/analysis-digest.js';
 import { programFromSources } from './support/virtual-program.js';
+import { holdAndWaitCounters } from '../packages/analyzer/src/queries/hold-and-wait.js';
 
 // A program that declares no lock type (no modelled library among its files, no lock class of
 // its own) has no lock-typed value, so the walk does not ask any value's type. An edit that
@@ -38,7 +39,9 @@ describe('whether the program declares any lock type, across edits', () => {
 
     p.edit('src/factory/make.ts', (t) => `import { Mutex } from 'async-mutex';\n${t.replace('new Map<string, number>()', 'new Mutex()')}`);
     const locked = p.analyseBothWays();
+    const before = holdAndWaitCounters.acquisitionsComputed;
     expectSame(locked.warm, locked.cold);
+    expect(holdAndWaitCounters.acquisitionsComputed).toBeGreaterThan(before);
     // handing the mutex to another subsystem is seen only through the value's type
     expect(passings(locked.warm)).toEqual([
       'lockwise/no-lock-passing src/app/run.ts:5:8 The `app` lock `src/relay/shared.ts#shared` (not acquired on this path) flows into `store.keep`: the lock itself is passed from `app` to `store`. `store` now has to know about a lock it does not own: release it before the call, or let `store` use a lock of its own.',
@@ -123,5 +126,70 @@ export async function run(): Promise<void> {
     const disposing = p.analyseBothWays();
     expectSame(disposing.warm, disposing.cold);
     expect(recognitions(disposing.warm)).toEqual([['src/gate/gate.ts#gate', { by: 'shape', shape: 'disposable-guard' }]]);
+  });
+});
+
+// A program that takes no lock anywhere has nothing for the whole-program lock queries to find,
+// and they neither build nor carry their per-function state. The first version that takes a lock
+// must compute them from nothing, and a version without locks again must drop what they found.
+describe('whether the program takes any lock, across edits', () => {
+  const ruleIds = (lines: string[]) => [...new Set(lines.map((line) => line.split(' ')[0]))].sort();
+
+  it('finds a reentrant acquisition and a lock-order inversion that edits bring into a lock-free program, and forgets them again', () => {
+    const lockFree = {
+      'src/jobs/work.ts': `export async function work(): Promise<void> {
+  await Promise.resolve();
+}
+export async function other(): Promise<void> {
+  await Promise.resolve();
+}`,
+      'src/app/run.ts': `import { other } from '../jobs/work';
+import { relay } from '../relay/relay';
+export async function run(): Promise<void> {
+  await relay();
+}
+export async function both(): Promise<void> {
+  await other();
+  await relay();
+}`,
+      // never edited: what it waits for changes with what work() does
+      'src/relay/relay.ts': `import { work } from '../jobs/work';
+export async function relay(): Promise<void> {
+  await work();
+}`,
+    };
+    const p = new EditableProject('lock-taking', lockFree);
+    const first = p.analyseBothWays();
+    const computed = holdAndWaitCounters.acquisitionsComputed;
+    expectSame(first.warm, first.cold);
+    expect(findingLines(first.warm)).toEqual([]);
+    // every rule ran on both analyses, and no function's acquisitions were computed
+    expect(holdAndWaitCounters.acquisitionsComputed).toBe(computed);
+
+    p.edit('src/jobs/work.ts', () => `import { Mutex } from 'async-mutex';
+export const a = new Mutex();
+export const b = new Mutex();
+export async function work(): Promise<void> {
+  await a.runExclusive(async () => {
+    await b.runExclusive(async () => undefined);
+  });
+}
+export async function other(): Promise<void> {
+  await b.runExclusive(async () => {
+    await a.runExclusive(async () => undefined);
+  });
+}`);
+    p.edit('src/app/run.ts', (t) => t.replace("import { other } from '../jobs/work';", "import { a, other } from '../jobs/work';").replace('  await relay();\n}\nexport', '  await a.runExclusive(async () => {\n    await relay();\n  });\n}\nexport'));
+    const locked = p.analyseBothWays();
+    const before = holdAndWaitCounters.acquisitionsComputed;
+    expectSame(locked.warm, locked.cold);
+    expect(holdAndWaitCounters.acquisitionsComputed).toBeGreaterThan(before);
+    expect(ruleIds(findingLines(locked.warm, { trace: false }))).toEqual(expect.arrayContaining(['lockwise/consistent-lock-order', 'lockwise/no-reentrant-acquire']));
+
+    p.edit('src/jobs/work.ts', () => lockFree['src/jobs/work.ts']);
+    p.edit('src/app/run.ts', () => lockFree['src/app/run.ts']);
+    const unlocked = p.analyseBothWays();
+    expectSame(unlocked.warm, unlocked.cold);
+    expect(findingLines(unlocked.warm)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import { emptyGateState, entryGatesOf, updateGates, type GateState } from './hol
 import type { Acquisitions, HoldAndWait, HoldAndWaitResult } from './hold-and-wait-types.js';
 import { factsInScope, scopeKey, type FileScope } from './scope.js';
 import { storedCallbackTargets } from './stored-callbacks.js';
+import { takesNoLock } from './lock-free.js';
 
 export type { Acquisition, HoldAndWait, HoldAndWaitResult, LockInstance } from './hold-and-wait-types.js';
 export { distinctInstances, isSingleInstance } from './lock-instances.js';
@@ -44,9 +45,12 @@ let versions = 0;
 
 interface PerAnalysis {
   state: State;
-  calls: WaitingCalls;
+  /** Undefined when the program takes no lock: every function's events are empty. */
+  calls: WaitingCalls | undefined;
   results: Map<string, HoldAndWaitResult>;
 }
+
+const NO_EVENTS: readonly HoldAndWait[] = [];
 
 const cache = new WeakMap<Analysis, PerAnalysis>();
 
@@ -89,6 +93,13 @@ export function holdAndWaitOf(analysis: Analysis, key: string): readonly HoldAnd
 
 function current(analysis: Analysis): PerAnalysis {
   let entry = cache.get(analysis);
+  if (!entry && takesNoLock(analysis)) {
+    // nothing is held or acquired anywhere: the answers are empty, and nothing is carried
+    const state = emptyState();
+    state.changes = { version: ++versions, since: undefined, functions: new Set(analysis.facts.keys()) };
+    entry = { state, calls: undefined, results: new Map() };
+    cache.set(analysis, entry);
+  }
   if (!entry) {
     const stored = storedCallbackTargets(analysis);
     const calls = new WaitingCalls(analysis, stored);
@@ -100,13 +111,7 @@ function current(analysis: Analysis): PerAnalysis {
 }
 
 function update(previous: Carried<State> | undefined, analysis: Analysis, calls: WaitingCalls, stored: ReadonlyMap<CallSite, readonly string[]>): State {
-  const state: State = previous?.value ?? {
-    acquisitions: emptyAcquisitionState(),
-    gates: emptyGateState(),
-    events: new Map(),
-    stored: new Map(),
-    changes: { version: 0, since: undefined, functions: new Set() },
-  };
+  const state: State = previous?.value ?? emptyState();
   const seeds = previous ? new Set([...previous.delta.changed, ...storedChanges(previous.value.stored, stored)]) : new Set(analysis.facts.keys());
   state.stored = stored;
   const replaced = updateAcquisitions(state.acquisitions, calls, analysis.facts, seeds);
@@ -116,6 +121,16 @@ function update(previous: Carried<State> | undefined, analysis: Analysis, calls:
   for (const key of stale) state.events.delete(key);
   state.changes = { version: ++versions, since: previous?.value.changes.version, functions: stale };
   return state;
+}
+
+function emptyState(): State {
+  return {
+    acquisitions: emptyAcquisitionState(),
+    gates: emptyGateState(),
+    events: new Map(),
+    stored: new Map(),
+    changes: { version: 0, since: undefined, functions: new Set() },
+  };
 }
 
 /** The callers of calls whose stored listeners differ between two versions. */
@@ -131,6 +146,7 @@ function storedChanges(before: ReadonlyMap<CallSite, readonly string[]>, after: 
 
 function eventsOf(entry: PerAnalysis, f: FunctionFacts): readonly HoldAndWait[] {
   const { state, calls } = entry;
+  if (!calls) return NO_EVENTS;
   let events = state.events.get(f.info.key);
   if (!events) {
     events = calls.eventsOf(f, new Set(entryGatesOf(state.gates, f.info.key)), (key) => state.acquisitions.values.get(key));

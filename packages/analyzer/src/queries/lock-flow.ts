@@ -5,6 +5,7 @@ import { FlowOutputs } from './lock-flow-outputs.js';
 import { FlowReader } from './lock-flow-reader.js';
 import { buildState, updateState, type FlowState } from './lock-flow-state.js';
 import { factsInScope, scopeKey, type FileScope } from './scope.js';
+import { takesNoLock } from './lock-free.js';
 
 /**
  * Where lock values go: the releasers, handles, guards and locks themselves, and the callbacks
@@ -165,8 +166,14 @@ export function lockFlow(analysis: Analysis): LockFlow {
   return flow;
 }
 
+const NO_FINDINGS: LockFlowFindings = { handoffs: [], foreignUses: [], drops: [], calleeReleases: [] };
+
 function createFlow(analysis: Analysis): LockFlow {
   let reader = new FlowReader(analysis);
+  // no lock value is made anywhere: none goes anywhere (and nothing is carried to the next version)
+  if (takesNoLock(analysis)) {
+    return { ...NO_FINDINGS, params: new Map(), within: () => NO_FINDINGS, argumentsOf: () => new Map(), displayName: (key) => reader.displayName(key) };
+  }
   let state = analysis.carry<FlowState>('lock-flow', (previous) => (previous && updateState(previous.value, previous.delta, reader)) ?? buildState(reader));
   const version = state.version;
   let outputs = new FlowOutputs(reader, state);
