@@ -85,9 +85,10 @@ export function staleStateWrites(analysis: Analysis, scope?: FileScope): StaleWr
     const index = new FactIndex(analysis, inScope);
     const spans = new StateSpans(analysis, inScope);
     const found = new Map<string, StaleWrite>();
+    const selfChecked = new SelfCheckedWrites(analysis);
     for (const facts of inScope) {
       if (facts.yields.length === 0 || !facts.info.hasBody || !spans.readsWhatItWrites(facts.info)) continue;
-      new StaleFlow(analysis, index, facts.info, found).run();
+      new StaleFlow(analysis, index, facts.info, found, selfChecked).run();
     }
     result = [...found.values()];
     perScope.set(key, result);
@@ -249,6 +250,51 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
+/**
+ * Whether every write of a state that running a function makes, its own and its callees', comes
+ * after a read of the same state in the same function with no yield in between: a cache filled on
+ * first use (`if (!pattern) pattern = compile()`), a put-if-absent. Such a write is decided afresh
+ * where it is made, whatever its caller read before a yield of its own.
+ */
+class SelfCheckedWrites {
+  private readonly memo = new Map<string, boolean>();
+
+  constructor(private readonly analysis: Analysis) {}
+
+  of(key: string, state: string): boolean {
+    const id = `${key}\0${state}`;
+    const known = this.memo.get(id);
+    if (known !== undefined) return known;
+    // a call back into a function being asked about: its other writes decide
+    this.memo.set(id, true);
+    const answer = this.compute(key, state);
+    this.memo.set(id, answer);
+    return answer;
+  }
+
+  private compute(key: string, state: string): boolean {
+    const f = this.analysis.facts.get(key);
+    if (!f) return false;
+    const yields = f.yields.map((y) => y.seq);
+    const noYieldBetween = (from: number, to: number) => !yields.some((seq) => seq > from && seq < to);
+    const readsAt = f.reads.filter((r) => sameState(r.state, state)).map((r) => r.seq);
+    // what a call runs: its targets and every callback it is given (one written in place is a function of its own)
+    const bodiesOf = (site: CallSite) => [...site.targets, ...site.callbackArgs.map((c) => c.fn)];
+    for (const site of f.calls) {
+      const bodies = bodiesOf(site);
+      if (bodies.some((target) => [...(this.analysis.summaries.get(target)?.reads.keys() ?? [])].some((read) => sameState(read, state)))) readsAt.push(site.seq);
+    }
+    for (const w of f.writes) {
+      if (w.state !== state) continue;
+      if (!readsAt.some((seq) => seq < w.seq && noYieldBetween(seq, w.seq))) return false;
+    }
+    for (const site of f.calls) {
+      for (const target of bodiesOf(site)) if (this.analysis.summaries.get(target)?.writes.has(state) && !this.of(target, state)) return false;
+    }
+    return true;
+  }
+}
+
 // ---------------------------------------------------------------- the flow walk
 
 /** A read in flight: `origin` names the read whatever yields it has crossed since. */
@@ -304,6 +350,7 @@ class StaleFlow {
     private readonly index: FactIndex,
     private readonly fn: FunctionInfo,
     private readonly found: Map<string, StaleWrite>,
+    private readonly selfChecked: SelfCheckedWrites,
   ) {
     this.checker = analysis.checker;
   }
@@ -792,7 +839,9 @@ class StaleFlow {
     if (!userCall) for (const access of this.index.writes.get(callee) ?? []) this.check(access.state, access.held, node, undefined, argTaint);
     for (const key of bodies) {
       const own = this.ownership(key);
-      for (const state of this.analysis.summaries.get(key)?.writes.keys() ?? []) if (own(state)) this.check(state, site.held, node, site, argTaint);
+      for (const state of this.analysis.summaries.get(key)?.writes.keys() ?? []) {
+        if (own(state) && !this.selfChecked.of(key, state)) this.check(state, site.held, node, site, argTaint);
+      }
     }
     const awaited = ts.isAwaitExpression(skipParentheses(node));
     return awaited ? union(reads, returned) : union(union(receiver, argTaint), union(reads, returned));
