@@ -282,7 +282,12 @@ class SelfCheckedWrites {
     const bodiesOf = (site: CallSite) => [...site.targets, ...site.callbackArgs.map((c) => c.fn)];
     for (const site of f.calls) {
       const bodies = bodiesOf(site);
-      if (bodies.some((target) => [...(this.analysis.summaries.get(target)?.reads.keys() ?? [])].some((read) => sameState(read, state)))) readsAt.push(site.seq);
+      // `sameState`: the state itself, or its entries
+      const readsIt = (target: string) => {
+        const reads = this.analysis.summaries.get(target)?.reads;
+        return !!reads && (reads.has(state) || reads.has(`${state}[]`));
+      };
+      if (bodies.some(readsIt)) readsAt.push(site.seq);
     }
     for (const w of f.writes) {
       if (w.state !== state) continue;
