@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeSources } from './support/virtual-program.js';
+import ts from 'typescript';
+import { analyzeProgram } from '@lockwise/analyzer';
+import { analyzeSources, programFromSources } from './support/virtual-program.js';
 import { callIn, chainText, factsOf, summaryOf } from './support/facts.js';
 
 const names = (a: ReturnType<typeof analyzeSources>, keys: string[]) => keys.map((k) => a.functions.get(k)?.name ?? k).sort();
@@ -134,6 +136,89 @@ export async function run(xs: number[]) {
     ]);
     // Every callback's own call to step reaches the function.
     expect(a.callers.get('src/app/main.ts#step')?.length).toBe(5);
+  });
+
+  it('a construction runs the constructor its class declares or inherits (of overloads, the one with the body), found without resolving the call', () => {
+    const { program, rootDir } = programFromSources({
+      'src/model/base.ts': `export class Base<T> {
+  constructor(readonly value: T) {}
+}
+export class Child extends Base<string> {}
+export class Grandchild extends Child {}
+export class Own extends Base<number> {
+  constructor() {
+    super(1);
+  }
+}
+export class Overloaded {
+  constructor(a: string);
+  constructor(a: number);
+  constructor(readonly a: unknown) {}
+}
+export class Plain {}`,
+      'src/app/main.ts': `import * as model from '../model/base.js';
+import { Child, Grandchild, Overloaded, Plain } from '../model/base.js';
+export function run() {
+  new Child('x');
+  new Grandchild('y');
+  new model.Own();
+  new Overloaded('a');
+  new Plain();
+}`,
+    });
+    const checker = program.getTypeChecker();
+    const resolved: string[] = [];
+    const getResolvedSignature = checker.getResolvedSignature;
+    checker.getResolvedSignature = function (this: ts.TypeChecker, node: ts.CallLikeExpression, ...rest: [ts.Signature[]?, number?]) {
+      resolved.push(node.getText());
+      return getResolvedSignature.call(this, node, ...rest);
+    };
+    const a = analyzeProgram(program, { rootDir });
+    expect(factsOf(a, 'run').calls.map((c) => [c.calleeText, c.targets])).toEqual([
+      ['Child', ['src/model/base.ts#Base.constructor']],
+      ['Grandchild', ['src/model/base.ts#Base.constructor']],
+      ['model.Own', ['src/model/base.ts#Own.constructor']],
+      ['Overloaded', ['src/model/base.ts#Overloaded.constructor']],
+      ['Plain', []],
+    ]);
+    expect(factsOf(a, 'Own.constructor').calls.map((c) => [c.calleeText, c.targets])).toEqual([['super', ['src/model/base.ts#Base.constructor']]]);
+    // a class without a constructor of its own or a base's is left to the checker
+    expect(resolved).toEqual(['new Plain()']);
+  });
+
+  it('a call of an overloaded function or method runs its implementation, and what the implementation does reaches the caller', () => {
+    const a = analyzeSources({
+      'src/app/main.ts': `import { promises as fs } from 'node:fs';
+function pick(a: string): Promise<string>;
+function pick(a: number): Promise<number>;
+async function pick(a: unknown) {
+  await fs.readFile('/dev/null');
+  return a;
+}
+export class Store {
+  get(key: string): Promise<string>;
+  get(key: number): Promise<number>;
+  async get(key: unknown) {
+    return pick(String(key));
+  }
+  static make(): Store;
+  static make(seed: number): Store;
+  static make(): Store {
+    return new Store();
+  }
+}
+export async function run(store: Store) {
+  await pick('x');
+  await store.get(1);
+  Store.make();
+}`,
+    });
+    expect(factsOf(a, 'run').calls.map((c) => [c.calleeText, c.targets])).toEqual([
+      ['pick', ['src/app/main.ts#pick']],
+      ['store.get', ['src/app/main.ts#Store.get']],
+      ['Store.make', ['src/app/main.ts#Store.make']],
+    ]);
+    expect(chainText(a, summaryOf(a, 'run').mayBlock!.chain)).toEqual(['pick', 'op:fs/promises.readFile (file-system I/O)']);
   });
 
   it('handles recursion and mutual recursion as a fixpoint', () => {

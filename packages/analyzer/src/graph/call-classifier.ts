@@ -65,7 +65,17 @@ export class CallClassifier {
    * parameter) or a construction.
    */
   declarationOf(call: ts.CallLikeExpression): ts.Declaration | undefined {
-    const named = ts.isCallExpression(call) ? this.namedFunction(stripExpression(call.expression)) : undefined;
+    return implementationOf(this.declaredTarget(call));
+  }
+
+  private declaredTarget(call: ts.CallLikeExpression): ts.Declaration | undefined {
+    const named = ts.isNewExpression(call)
+      ? this.constructorOf(classDeclarationOf(this.checker, stripExpression(call.expression)))
+      : ts.isCallExpression(call) && call.expression.kind === ts.SyntaxKind.SuperKeyword
+        ? this.constructorOf(baseClassOf(this.checker, call))
+        : ts.isCallExpression(call)
+          ? this.namedFunction(stripExpression(call.expression))
+          : undefined;
     if (named) return named;
     let signature: ts.Signature | undefined;
     try {
@@ -80,6 +90,27 @@ export class CallClassifier {
     const nameNode = ts.isPropertyAccessExpression(expression) ? expression.name : expression;
     const symbol = resolveAlias(this.checker, symbolAt(this.checker, nameNode));
     return declarationOfSymbol(symbol);
+  }
+
+  /**
+   * `new Store(…)` of a class the program declares (or `super(…)` in a subclass's constructor):
+   * the constructor it declares, or the one it inherits through classes that declare none, found
+   * by their symbols. Resolving the construction
+   * type-checks its arguments against the constructor's parameters and instantiates the class's
+   * generic bases first. Of overloaded constructors, the one with the body runs (the checker
+   * would name the overload that matched, which has none). A base that is not a plain class name
+   * (a mixin call) and classes of declaration files are left to the checker.
+   */
+  private constructorOf(start: ts.ClassLikeDeclaration | undefined): ts.Declaration | undefined {
+    let cls = start;
+    for (let depth = 0; cls && depth < 16; depth++) {
+      if (!this.isProgramFile(cls.getSourceFile())) return undefined;
+      const constructors = cls.members.filter(ts.isConstructorDeclaration);
+      // overloads or not, the constructor with the body is what runs
+      if (constructors.length > 0) return constructors.find((c) => c.body);
+      cls = baseOf(this.checker, cls);
+    }
+    return undefined;
   }
 
   /** The function a callee written as a name (`save`, `store.put`, `this.save`) declares, found by its symbol. */
@@ -148,10 +179,10 @@ export class CallClassifier {
 
   private alternativeDeclaration(expression: ts.Expression): ts.Declaration | undefined {
     const named = this.namedFunction(expression);
-    if (named) return named;
+    if (named) return implementationOf(named);
     const signature = this.checker.getTypeAtLocation(expression).getNonNullableType().getCallSignatures()[0];
     const declaration = signature?.declaration;
-    return declaration && !ts.isJSDocSignature(declaration) ? declaration : undefined;
+    return declaration && !ts.isJSDocSignature(declaration) ? implementationOf(declaration) : undefined;
   }
 
   private classifyUnresolvedGlobal(call: ts.CallLikeExpression): CallClass {
@@ -335,6 +366,51 @@ function isCallableDeclaration(declaration: ts.Declaration): boolean {
  * them in another order (an editor's, after walking one file): the first by file and position
  * is every checker's answer.
  */
+/**
+ * An overload signature (`function pick(a: string): string;`, a method's, a constructor's) stands
+ * for the implementation written after it: the body that runs whichever overload the call
+ * matched. Declarations without an implementation (a declaration file, an abstract method) stay.
+ */
+function implementationOf(declaration: ts.Declaration | undefined): ts.Declaration | undefined {
+  if (!declaration || !(ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration) || ts.isConstructorDeclaration(declaration)) || declaration.body) return declaration;
+  const name = declaration.name && ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
+  const isStatic = hasStaticModifier(declaration);
+  const parent = declaration.parent;
+  const siblings: readonly ts.Node[] = ts.isClassLike(parent) ? parent.members : ts.isSourceFile(parent) || ts.isModuleBlock(parent) || ts.isBlock(parent) ? parent.statements : [];
+  const implements_ = (node: ts.Node): boolean => {
+    if (node.kind !== declaration.kind || !(node as ts.FunctionLikeDeclaration).body || hasStaticModifier(node) !== isStatic) return false;
+    if (ts.isConstructorDeclaration(node)) return true;
+    const other = (node as ts.FunctionDeclaration | ts.MethodDeclaration).name;
+    return name !== undefined && !!other && ts.isIdentifier(other) && other.text === name;
+  };
+  return (siblings.find(implements_) as ts.Declaration | undefined) ?? declaration;
+}
+
+function hasStaticModifier(node: ts.Node): boolean {
+  return !!ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+}
+
+/** The class a class extends, when it names one (`extends Base<T>`). */
+function baseOf(checker: ts.TypeChecker, cls: ts.ClassLikeDeclaration): ts.ClassDeclaration | undefined {
+  const base = cls.heritageClauses?.find((clause) => clause.token === ts.SyntaxKind.ExtendsKeyword)?.types[0];
+  return base && classDeclarationOf(checker, stripExpression(base.expression));
+}
+
+/** `super(…)`: the base of the class whose constructor makes the call. */
+function baseClassOf(checker: ts.TypeChecker, call: ts.CallExpression): ts.ClassDeclaration | undefined {
+  let node: ts.Node | undefined = call.parent;
+  while (node && !ts.isConstructorDeclaration(node) && !ts.isSourceFile(node)) node = node.parent;
+  return node && ts.isConstructorDeclaration(node) && ts.isClassLike(node.parent) ? baseOf(checker, node.parent) : undefined;
+}
+
+/** The class declaration a name (`Store`, `models.Store`) resolves to, if that is all it is. */
+function classDeclarationOf(checker: ts.TypeChecker, expression: ts.Expression): ts.ClassDeclaration | undefined {
+  if (!ts.isIdentifier(expression) && !ts.isPropertyAccessExpression(expression)) return undefined;
+  const symbol = resolveAlias(checker, symbolAt(checker, ts.isPropertyAccessExpression(expression) ? expression.name : expression));
+  const declarations = symbol?.declarations ?? [];
+  return declarations.length === 1 && ts.isClassDeclaration(declarations[0]!) ? declarations[0] : undefined;
+}
+
 function declarationOfSymbol(symbol: ts.Symbol | undefined): ts.Declaration | undefined {
   if (!symbol) return undefined;
   if (symbol.valueDeclaration) return symbol.valueDeclaration;
