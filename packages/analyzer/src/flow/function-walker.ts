@@ -1192,7 +1192,8 @@ export class FunctionWalker {
       if (bound && bound.what === 'releaser') return bound;
       return undefined;
     }
-    if (ts.isPropertyAccessExpression(callee) && receiverValue.lockValue && /^(release|unlock)$/.test(callee.name.text)) {
+    // the name first: reading `lockValue` asks the receiver's type, which most calls never need
+    if (ts.isPropertyAccessExpression(callee) && /^(release|unlock)$/.test(callee.name.text) && receiverValue.lockValue) {
       // a hand-made guard object or an untyped handle: `handle.release()`
       const what = receiverValue.lockValue.what;
       if (what === 'handle' || what === 'guard') return receiverValue.lockValue;
