@@ -280,15 +280,12 @@ class SelfCheckedWrites {
     const readsAt = f.reads.filter((r) => sameState(r.state, state)).map((r) => r.seq);
     // what a call runs: its targets and every callback it is given (one written in place is a function of its own)
     const bodiesOf = (site: CallSite) => [...site.targets, ...site.callbackArgs.map((c) => c.fn)];
-    for (const site of f.calls) {
-      const bodies = bodiesOf(site);
-      // `sameState`: the state itself, or its entries
-      const readsIt = (target: string) => {
-        const reads = this.analysis.summaries.get(target)?.reads;
-        return !!reads && (reads.has(state) || reads.has(`${state}[]`));
-      };
-      if (bodies.some(readsIt)) readsAt.push(site.seq);
-    }
+    // `sameState`: the state itself, or its entries
+    const readsIt = (target: string) => {
+      const reads = this.analysis.summaries.get(target)?.reads;
+      return !!reads && (reads.has(state) || reads.has(`${state}[]`));
+    };
+    for (const site of f.calls) if (bodiesOf(site).some(readsIt)) readsAt.push(site.seq);
     for (const w of f.writes) {
       if (w.state !== state) continue;
       if (!readsAt.some((seq) => seq < w.seq && noYieldBetween(seq, w.seq))) return false;
