@@ -1,4 +1,4 @@
-// npm run bench:eslint — the editor face, measured two ways:
+// npm run bench:eslint — the editor face, measured three ways:
 //  1. a full ESLint run with every lockwise rule against the same run with only
 //     @typescript-eslint/no-floating-promises (both type-aware, same parser and program),
 //     alternating processes, ratio per pair: on the generated project, then on the corpus
@@ -9,7 +9,11 @@
 //     rules), reporting p50 and p95; then the same over the edits after the first five (the
 //     first re-lints run in code V8 has just deoptimised), and how much of lockwise's time was
 //     garbage-collection pauses that fell inside it, with the scavenges per edit of a process that
-//     re-lints with no-floating-promises only (the pauses the editor has without lockwise).
+//     re-lints with no-floating-promises only (the pauses the editor has without lockwise);
+//  3. the same warm re-lint on real code (matrix-js-sdk), typed as a user types: a new line at the
+//     start of a method body in its largest files, `BENCH_REAL_EDITS` times (default 20; 0 skips
+//     it), with how many files each re-lint walked again and whether it carried the edited file's
+//     untouched functions.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -113,6 +117,48 @@ async function relint(dir, edits, set = 'lockwise', pauseMs = 0) {
   console.log(JSON.stringify({ samples, gcInside, collectionsPerEdit: collections / edits, files: files.map((f) => path.relative(dir, f)) }));
 }
 
+/**
+ * Child process: warm re-lints of real code, typed as a user types: a new line at the start of a
+ * method body (every line after it moves), going round the project's largest files. Prints the
+ * lockwise time of each re-lint, and how many files the analysis walked again and how many of the
+ * edited file's functions it carried.
+ */
+async function relintReal(dir, edits) {
+  const { eslintFaceTimings } = await import('@lockwise/rules');
+  const { analysisCounters } = await import('@lockwise/analyzer');
+  const eslint = await createEslint(dir, await lockwiseRules());
+  await eslint.lintFiles(['src/**/*.ts']);
+  const src = path.join(dir, 'src');
+  const largest = fs
+    .readdirSync(src, { recursive: true })
+    .filter((f) => String(f).endsWith('.ts'))
+    .map((f) => path.join(src, String(f)))
+    .map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }))
+    // a body's brace ends the line after a space (a type literal's `<{` does not)
+    .map((entry) => ({ ...entry, methods: [...entry.text.matchAll(/\n( +)(?:(?:public|private|protected|static|async) )*\w+\([^)]*\)[^{;\n]* \{\n/g)] }))
+    .filter((entry) => entry.methods.length > 0)
+    .sort((a, b) => b.text.length - a.text.length)
+    .slice(0, 6);
+  const samples = [];
+  const walked = [];
+  const carried = [];
+  for (let i = 0; i < edits; i++) {
+    const { file, text, methods } = largest[i % largest.length];
+    const method = methods[(i * 7) % methods.length];
+    const at = method.index + method[0].length;
+    const edited = `${text.slice(0, at)}${method[1]}    const typed${i} = ${i};\n${text.slice(at)}`;
+    const before = { ...analysisCounters };
+    eslintFaceTimings.ms = 0;
+    const [result] = await eslint.lintText(edited, { filePath: file });
+    const fatal = result.messages.find((m) => m.fatal);
+    if (fatal) throw new Error(`${file}: the benchmark's edit does not parse (${fatal.message}); its method pattern needs fixing`);
+    samples.push(eslintFaceTimings.ms);
+    walked.push(analysisCounters.filesWalked - before.filesWalked);
+    carried.push(analysisCounters.functionsCarried - before.functionsCarried);
+  }
+  console.log(JSON.stringify({ samples, walked, carried, files: largest.map((e) => path.relative(dir, e.file)) }));
+}
+
 function child(args) {
   const started = performance.now();
   const result = spawnSync(process.execPath, ['--max-old-space-size=8192', import.meta.filename, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -136,8 +182,11 @@ const median = (xs) => {
 // ESLint wants an absolute directory: the children take any, as a user typing the command would give
 if (mode === 'full') await fullLint(projectDir(process.argv[3]), process.argv[4]);
 else if (mode === 'relint') await relint(projectDir(process.argv[3]), Number(process.argv[4]), process.argv[5], Number(process.argv[6] ?? 0));
+else if (mode === 'relint-real') await relintReal(projectDir(process.argv[3]), Number(process.argv[4]));
 else {
   const runs = Number(process.env.BENCH_RUNS ?? 3);
+  const realEdits = Number(process.env.BENCH_REAL_EDITS ?? 20);
+  if (!(Number.isInteger(realEdits) && realEdits >= 0)) throw new Error(`BENCH_REAL_EDITS=${process.env.BENCH_REAL_EDITS}: give how many real-code edits to re-lint, a whole number of 0 or more`);
   const pauseMs = String(Number(process.env.BENCH_PAUSE_MS ?? 0));
   if (!(Number(pauseMs) >= 0)) throw new Error(`BENCH_PAUSE_MS=${process.env.BENCH_PAUSE_MS}: give the idle time before each edit in milliseconds, 0 or more`);
   const size = { subsystems: Number(process.env.BENCH_SUBSYSTEMS ?? 12), filesPerSubsystem: Number(process.env.BENCH_FILES ?? 25) };
@@ -160,6 +209,18 @@ else {
   const { samples, gcInside, collectionsPerEdit, files } = child(['relint', dir, edits, 'lockwise', pauseMs]);
   const control = child(['relint', dir, edits, 'floating', pauseMs]);
   console.log(reLintReport(samples, gcInside, files, collectionsPerEdit, control.collectionsPerEdit, Number(pauseMs)));
+  // Real code, typed as a user types (BENCH_REAL_EDITS=0 skips it): see relintReal.
+  if (realEdits > 0) {
+    for (const entry of PACKED_CORPUS) {
+      const realDir = materialize(entry, path.join(SCRATCH, 'corpus', entry.name));
+      const real = child(['relint-real', realDir, String(realEdits)]);
+      const ms = (x) => `${x.toFixed(0)} ms`;
+      console.log(
+        `warm re-lint of ${entry.name} (${linesOf(realDir)} lines), a new line typed into a method of its largest files (${real.files.join(', ')}), ${real.samples.length} edits: p50 ${ms(median(real.samples))}, p95 ${ms(percentile(real.samples, 95))} (the largest three: ${sorted(real.samples).slice(-3).reverse().map(ms).join(', ')})`,
+      );
+      console.log(`  files walked again per edit: median ${median(real.walked)}, largest ${Math.max(...real.walked)}; edits that carried functions of the edited file: ${real.carried.filter((n) => n > 0).length} of ${real.carried.length}`);
+    }
+  }
 }
 
 function projectDir(dir) {
