@@ -105,10 +105,15 @@ describe('typing inside a method body re-walks the method and carries the rest o
     expect(callback.regions.map((r) => r.lock.id)).toEqual(['src/store.ts#audit']);
   });
 
-  it('carries nothing when the edit adds a line: positions after it change line', () => {
+  it('carries the same functions when the edit adds a line: those without a name under the keys their new lines give them', () => {
     const p = project('lines');
     p.edit('src/store.ts', (t) => t.replace('this.items.push(item);', 'this.items.push(item);\n      this.items.push(item);'));
-    expect(step(p).carried).toBe(0);
+    const { warm, carried } = step(p);
+    expect(carried).toBe(CARRIED_WHEN_PUT_CHANGES);
+    // every function after the edit moved a line down, and is known by its new position only
+    const keys = [...warm.functions.keys()].filter((key) => key.includes('@'));
+    expect(keys.length).toBeGreaterThan(0);
+    for (const key of keys) expect(warm.functions.get(key)!.location.line).toBe(Number(/@(\d+):/.exec(key)![1]));
   });
 
   it('carries nothing when the edited method has no declared return type: its type may have changed', () => {

@@ -207,7 +207,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       infos: fileInfos.get(sf.fileName)!,
       facts: factList,
       deps,
-      consumed: previous ? mergeConsumed(previous.entry.consumed, consumed, INCONSISTENT) : consumed,
+      consumed: previous ? mergeConsumed(previous.consumed, consumed, INCONSISTENT) : consumed,
       nodesIn: foreignNodeFilesOnDemand(factList, sf),
       dispatched,
     };

@@ -3,7 +3,7 @@ import type { FunctionFacts, FunctionInfo } from '../types.js';
 import { bodyEdits } from './body-edits.js';
 import type { FileEntry } from './file-cache.js';
 import { nodeMap, type NodeMap } from './node-map.js';
-import { remapFacts } from './remap-facts.js';
+import { remapFacts, type Renamed } from './remap-facts.js';
 
 /**
  * The facts of an edited file's functions that the edit cannot have changed, ready for the walk
@@ -24,7 +24,7 @@ export function factsToCarry(
 ): CarriedFacts | undefined {
   const before = previous.sourceFile;
   const edits = bodyEdits(before, previous.infos, after, afterInfos);
-  if (!edits?.keepsLines || edits.before.length === 0) return undefined;
+  if (!edits || edits.before.length === 0) return undefined;
   const untouched = previous.facts.filter((f) => !edits.inside(f.info.node) && !edits.holds(f.info.node));
   if (untouched.length === 0) return undefined;
   // functions inside the changed bodies may be gone or renamed (`@line:col`): nothing carried may name them
@@ -32,7 +32,9 @@ export function factsToCarry(
   // the dispatch answers are the whole previous walk's; the re-walked functions ask again about declarations inside the changed bodies
   const dispatched = new Map([...previous.dispatched].filter(([declaration]) => declaration.getSourceFile() !== before || !edits.inside(declaration)));
   const nodes = nodeMap(before, after, edits);
-  const carried = remapFacts({ facts: untouched, dispatched }, before, after, nodes, infoOf, inside);
+  const renamed = edits.keepsLines ? undefined : renamedKeys(previous.infos, afterInfos, inside, nodes);
+  if (renamed === null) return undefined;
+  const carried = remapFacts({ facts: untouched, dispatched }, before, after, nodes, infoOf, inside, renamed);
   if (!carried) return undefined;
   const ranges = untouched.map((f) => f.info.node);
   return {
@@ -40,7 +42,33 @@ export function factsToCarry(
     dispatched: carried.dispatched,
     nodes,
     untouched: (node) => !edits.inside(node) && ranges.some((range) => node.pos >= range.pos && node.end <= range.end),
+    consumed: renamed?.keys.size ? renameKeys(previous.consumed, renamed.keys) : previous.consumed,
   };
+}
+
+/** The wrapper summaries the previous walk consulted, under the keys their functions have now. */
+function renameKeys(consumed: ReadonlyMap<string, string>, keys: ReadonlyMap<string, string>): Map<string, string> {
+  return new Map([...consumed].map(([key, signature]) => [keys.get(key) ?? key, signature]));
+}
+
+/**
+ * The keys an edit that moved lines gave the functions outside the changed bodies: each old
+ * function's node has a counterpart in the new version, whose function may be keyed otherwise.
+ * Null when one has no counterpart function.
+ */
+function renamedKeys(beforeInfos: readonly FunctionInfo[], afterInfos: readonly FunctionInfo[], inside: ReadonlySet<string>, nodes: NodeMap): Renamed | null {
+  const byNode = new Map<ts.Node, FunctionInfo>(afterInfos.map((info) => [info.node, info]));
+  const keys = new Map<string, string>();
+  const keptKeys = new Set<string>();
+  for (const info of beforeInfos) {
+    if (inside.has(info.key)) continue;
+    const now = nodes(info.node);
+    const moved = now && byNode.get(now);
+    if (!moved) return null;
+    if (moved.key === info.key) keptKeys.add(info.key);
+    else keys.set(info.key, moved.key);
+  }
+  return { moved: true, keys, keptKeys };
 }
 
 export interface CarriedFacts {
@@ -52,6 +80,8 @@ export interface CarriedFacts {
   nodes: NodeMap;
   /** Whether a node of the previous version lies in a function whose facts are carried. */
   untouched: (node: ts.Node) => boolean;
+  /** The wrapper summaries the previous walk consulted, by the keys of the new version. */
+  consumed: ReadonlyMap<string, string>;
 }
 
 /**

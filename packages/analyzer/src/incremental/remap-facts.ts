@@ -38,6 +38,22 @@ function literalCopier(keys: readonly string[]): LiteralCopier {
   return copier;
 }
 
+/**
+ * Functions whose key moved with the edit: a function without a name is keyed by its line and
+ * column (`file#run>@12:5`), and an edit that adds or removes a line moves those after it.
+ */
+export interface Renamed {
+  /** Whether the edit moved lines or columns outside the changed bodies. */
+  moved: boolean;
+  /** Old key → new key, for the functions whose key moved. */
+  keys: ReadonlyMap<string, string>;
+  /** The keys that stay what they were. */
+  keptKeys: ReadonlySet<string>;
+}
+
+const NOTHING_RENAMED: Renamed = { moved: false, keys: new Map(), keptKeys: new Set() };
+const POSITION = /@\d+:\d+/;
+
 /** What a walk of a file recorded for some of its functions: their facts and the dispatch answers it took. */
 export interface WalkPart {
   facts: readonly FunctionFacts[];
@@ -59,6 +75,7 @@ export function remapFacts(
   nodes: NodeMap,
   infoOf: (key: string) => FunctionInfo | undefined,
   forbiddenKeys: ReadonlySet<string>,
+  renamed: Renamed = NOTHING_RENAMED,
 ): WalkPart | undefined {
   const infos = new Set(part.facts.map((f) => f.info));
   const mapNode = (node: ts.Node): ts.Node => {
@@ -78,6 +95,15 @@ export function remapFacts(
   const copy = (value: unknown): unknown => {
     if (typeof value === 'string') {
       if (forbiddenKeys.has(value)) throw NOT_CARRIED;
+      const key = renamed.keys.get(value);
+      if (key !== undefined) {
+        remapped = true;
+        return key;
+      }
+      // After an edit that moved lines, a text naming a place by its line and column (a lock made in
+      // place, `src/one.ts@3:84`; a parameter lock of a function without a name, `run>@12:5(release)`)
+      // may name another place now: only the keys of the file's functions are vouched for.
+      if (renamed.moved && POSITION.test(value) && !renamed.keptKeys.has(value)) throw NOT_CARRIED;
       return value;
     }
     if (typeof value !== 'object' || value === null) {
@@ -94,7 +120,7 @@ export function remapFacts(
     let result: unknown;
     if (infos.has(value as FunctionInfo)) {
       const old = value as FunctionInfo;
-      const info = infoOf(old.key);
+      const info = infoOf(renamed.keys.get(old.key) ?? old.key);
       if (!info || info.node !== mapNode(old.node)) throw NOT_CARRIED;
       result = info;
     } else if (isNode(value)) {
