@@ -1,5 +1,6 @@
 import ts from 'typescript';
 import { ownMemberOfThis } from '../flow/shared-state.js';
+import { hasModifier } from './functions.js';
 import { BLOCKING_OPERATIONS, NON_BLOCKING_PROMISE_APIS, PROMISE_COMBINATORS } from '../model/blocking-operations.js';
 import { CALLBACK_APIS, EMIT_APIS, type CallbackApiModel } from '../model/callback-apis.js';
 import { declarationOrigin, matchesOperation, type DeclarationOrigin } from '../model/declaration-origin.js';
@@ -95,11 +96,11 @@ export class CallClassifier {
   /**
    * `new Store(…)` of a class the program declares (or `super(…)` in a subclass's constructor):
    * the constructor it declares, or the one it inherits through classes that declare none, found
-   * by their symbols. Resolving the construction
-   * type-checks its arguments against the constructor's parameters and instantiates the class's
-   * generic bases first. Of overloaded constructors, the one with the body runs (the checker
-   * would name the overload that matched, which has none). A base that is not a plain class name
-   * (a mixin call) and classes of declaration files are left to the checker.
+   * by their symbols. Resolving the construction type-checks its arguments against the
+   * constructor's parameters and instantiates the class's generic bases first. Of overloaded
+   * constructors, the one with the body runs (the checker would name the overload that matched,
+   * which has none). A base that is not a plain class name (a mixin call) and classes of
+   * declaration files are left to the checker.
    */
   private constructorOf(start: ts.ClassLikeDeclaration | undefined): ts.Declaration | undefined {
     let cls = start;
@@ -360,13 +361,6 @@ function isCallableDeclaration(declaration: ts.Declaration): boolean {
 }
 
 /**
- * A symbol's declaration. A property of a union (`destination: Subscriber | Observer`) whose
- * members declare it differently has no value declaration, and lists the members' declarations
- * in the order the checker created the member types, which differs between checkers that met
- * them in another order (an editor's, after walking one file): the first by file and position
- * is every checker's answer.
- */
-/**
  * An overload signature (`function pick(a: string): string;`, a method's, a constructor's) stands
  * for the implementation written after it: the body that runs whichever overload the call
  * matched. Declarations without an implementation (a declaration file, an abstract method) stay.
@@ -374,20 +368,16 @@ function isCallableDeclaration(declaration: ts.Declaration): boolean {
 function implementationOf(declaration: ts.Declaration | undefined): ts.Declaration | undefined {
   if (!declaration || !(ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration) || ts.isConstructorDeclaration(declaration)) || declaration.body) return declaration;
   const name = declaration.name && ts.isIdentifier(declaration.name) ? declaration.name.text : undefined;
-  const isStatic = hasStaticModifier(declaration);
+  const isStatic = hasModifier(declaration, ts.SyntaxKind.StaticKeyword);
   const parent = declaration.parent;
   const siblings: readonly ts.Node[] = ts.isClassLike(parent) ? parent.members : ts.isSourceFile(parent) || ts.isModuleBlock(parent) || ts.isBlock(parent) ? parent.statements : [];
   const implements_ = (node: ts.Node): boolean => {
-    if (node.kind !== declaration.kind || !(node as ts.FunctionLikeDeclaration).body || hasStaticModifier(node) !== isStatic) return false;
+    if (node.kind !== declaration.kind || !(node as ts.FunctionLikeDeclaration).body || hasModifier(node, ts.SyntaxKind.StaticKeyword) !== isStatic) return false;
     if (ts.isConstructorDeclaration(node)) return true;
     const other = (node as ts.FunctionDeclaration | ts.MethodDeclaration).name;
     return name !== undefined && !!other && ts.isIdentifier(other) && other.text === name;
   };
   return (siblings.find(implements_) as ts.Declaration | undefined) ?? declaration;
-}
-
-function hasStaticModifier(node: ts.Node): boolean {
-  return !!ts.canHaveModifiers(node) && !!ts.getModifiers(node)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
 }
 
 /** The class a class extends, when it names one (`extends Base<T>`). */
@@ -411,6 +401,13 @@ function classDeclarationOf(checker: ts.TypeChecker, expression: ts.Expression):
   return declarations.length === 1 && ts.isClassDeclaration(declarations[0]!) ? declarations[0] : undefined;
 }
 
+/**
+ * A symbol's declaration. A property of a union (`destination: Subscriber | Observer`) whose
+ * members declare it differently has no value declaration, and lists the members' declarations
+ * in the order the checker created the member types, which differs between checkers that met
+ * them in another order (an editor's, after walking one file): the first by file and position
+ * is every checker's answer.
+ */
 function declarationOfSymbol(symbol: ts.Symbol | undefined): ts.Declaration | undefined {
   if (!symbol) return undefined;
   if (symbol.valueDeclaration) return symbol.valueDeclaration;

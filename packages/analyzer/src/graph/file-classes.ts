@@ -1,7 +1,5 @@
 import ts from 'typescript';
-
-/** Per file: its classes. Files never change. */
-const perFile = new WeakMap<ts.SourceFile, readonly ts.ClassLikeDeclaration[]>();
+import { perSourceFile } from '../incremental/per-source-file.js';
 
 /**
  * Every class of a file (declarations and expressions), in source order, outer before inner.
@@ -11,14 +9,10 @@ const perFile = new WeakMap<ts.SourceFile, readonly ts.ClassLikeDeclaration[]>()
  * more often than those statements account for (a nested class, a class expression, or only
  * the word in a comment or a string).
  */
-export function classesOf(sf: ts.SourceFile): readonly ts.ClassLikeDeclaration[] {
-  let classes = perFile.get(sf);
-  if (classes) return classes;
-  classes = sf.text.includes('class') ? statementClasses(sf) : [];
-  if (!sf.isDeclarationFile && classes.length < (sf.text.match(/\bclass\b/g)?.length ?? 0)) classes = everyClass(sf);
-  perFile.set(sf, classes);
-  return classes;
-}
+export const classesOf = perSourceFile((sf): readonly ts.ClassLikeDeclaration[] => {
+  const classes = sf.text.includes('class') ? statementClasses(sf) : [];
+  return !sf.isDeclarationFile && classes.length < (sf.text.match(/\bclass\b/g)?.length ?? 0) ? everyClass(sf) : classes;
+});
 
 function statementClasses(sf: ts.SourceFile): ts.ClassLikeDeclaration[] {
   const found: ts.ClassLikeDeclaration[] = [];

@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { moduleDeclarationOf } from './file-cache.js';
 import { hasHiddenBody } from './file-shape.js';
+import { perSourceFile } from './per-source-file.js';
 
 /**
  * Files whose text is unchanged but whose declarations may now show other types. A file that
@@ -220,32 +221,20 @@ function passesTypesOf(sf: ts.SourceFile, fileName: string, checker: ts.TypeChec
   return false;
 }
 
-const visibleNamesByFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
-
 /** The identifiers of a file outside its imports and outside the bodies its shape hides. */
-function visibleNames(sf: ts.SourceFile): ReadonlySet<string> {
-  let names = visibleNamesByFile.get(sf);
-  if (!names) {
-    const found = new Set<string>();
-    const visit = (node: ts.Node): void => {
-      if (ts.isIdentifier(node)) found.add(node.text);
-      else if (hasHiddenBody(node, sf)) ts.forEachChild(node, (child) => (child === node.body ? undefined : visit(child)));
-      else if (!ts.isImportDeclaration(node)) ts.forEachChild(node, visit);
-    };
-    visit(sf);
-    visibleNamesByFile.set(sf, (names = found));
-  }
-  return names;
-}
-
-const inferredByFile = new WeakMap<ts.SourceFile, boolean>();
+const visibleNames = perSourceFile((sf): ReadonlySet<string> => {
+  const found = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isIdentifier(node)) found.add(node.text);
+    else if (hasHiddenBody(node, sf)) ts.forEachChild(node, (child) => (child === node.body ? undefined : visit(child)));
+    else if (!ts.isImportDeclaration(node)) ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+});
 
 /** Whether the file has a declaration whose type is not written: it takes its type from an initializer or a body. */
-function hasInferredDeclaration(sf: ts.SourceFile): boolean {
-  let answer = inferredByFile.get(sf);
-  if (answer === undefined) inferredByFile.set(sf, (answer = sf.statements.some(isInferred)));
-  return answer;
-}
+const hasInferredDeclaration = perSourceFile((sf) => sf.statements.some(isInferred));
 
 function isInferred(statement: ts.Statement): boolean {
   if (ts.isExportAssignment(statement)) return true;

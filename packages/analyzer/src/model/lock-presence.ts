@@ -1,6 +1,7 @@
 import ts from 'typescript';
 import { packageNameOfFile } from './declaration-origin.js';
 import { LOCK_LIBRARIES } from './lock-libraries.js';
+import { perSourceFile } from '../incremental/per-source-file.js';
 
 /**
  * Whether any value of a program can have a lock type. Asking a value's type is the walk's most
@@ -24,18 +25,10 @@ const AMBIENT_LIBRARY = new RegExp(`declare\\s+module\\s+['"](${[...LIBRARY_PACK
 // says them (`// cleanup locks`) does not count.
 const WEB_LOCK_WORDS = /\b(locks|LockManager|Lock)\b/g;
 
-const provides = new WeakMap<ts.SourceFile, boolean>();
-
-/** Per file, since a file's text, and so its answer, is the same in every program version that holds it. */
-function mayProvideLockTypes(sf: ts.SourceFile): boolean {
-  let answer = provides.get(sf);
-  if (answer === undefined) {
-    const libraryFile = sf.fileName.includes('/node_modules/') && LIBRARY_PACKAGES.has(packageNameOfFile(sf.fileName) ?? '');
-    answer = libraryFile || AMBIENT_LIBRARY.test(sf.text) || (!sf.isDeclarationFile && namesWebLock(sf));
-    provides.set(sf, answer);
-  }
-  return answer;
-}
+const mayProvideLockTypes = perSourceFile((sf): boolean => {
+  const libraryFile = sf.fileName.includes('/node_modules/') && LIBRARY_PACKAGES.has(packageNameOfFile(sf.fileName) ?? '');
+  return libraryFile || AMBIENT_LIBRARY.test(sf.text) || (!sf.isDeclarationFile && namesWebLock(sf));
+});
 
 function namesWebLock(sf: ts.SourceFile): boolean {
   for (const match of sf.text.matchAll(WEB_LOCK_WORDS)) if (isNameAt(sf, match.index)) return true;

@@ -5,6 +5,7 @@ import type { HandRolledShape, Recognition } from '../types.js';
 import { changedOnlyAlike } from '../incremental/file-list-diff.js';
 import { CONVENTIONAL_MEMBERS, type ApiModel } from './lock-libraries.js';
 import { classesOf } from '../graph/file-classes.js';
+import { perSourceFile } from '../incremental/per-source-file.js';
 
 export interface ProgramLockDiscovery extends ProgramLockModels {
   /** How each program-defined lock class or function was recognised, for the inventory. */
@@ -254,12 +255,7 @@ function returnsReleaser(checker: ts.TypeChecker, method: ts.MethodDeclaration):
  * a program none of whose files says so has no guard. Missed: a class of the program that
  * inherits its dispose member from a library class named otherwise.
  */
-const mentionsDisposalByFile = new WeakMap<ts.SourceFile, boolean>();
-function mentionsDisposal(sf: ts.SourceFile): boolean {
-  let answer = mentionsDisposalByFile.get(sf);
-  if (answer === undefined) mentionsDisposalByFile.set(sf, (answer = /Symbol\.(async)?[dD]ispose|Disposable/.test(sf.text)));
-  return answer;
-}
+const mentionsDisposal = perSourceFile((sf) => /Symbol\.(async)?[dD]ispose|Disposable/.test(sf.text));
 
 /** Returns a guard of the program's own making that is released by disposal (`using`). Library disposables (timers, handles) are not guards. */
 function returnsDisposable(checker: ts.TypeChecker, method: ts.MethodDeclaration): boolean {

@@ -1,4 +1,5 @@
 import type { Analysis } from '../analysis.js';
+import type { FunctionFacts } from '../types.js';
 
 const answers = new WeakMap<Analysis, boolean>();
 
@@ -12,21 +13,16 @@ const answers = new WeakMap<Analysis, boolean>();
  */
 export function takesNoLock(analysis: Analysis): boolean {
   let answer = answers.get(analysis);
-  if (answer === undefined) {
-    answer = true;
-    search: for (const f of analysis.facts.values()) {
-      if (f.lockOps.length || f.regions.length || f.stores.length || f.returns.length) {
-        answer = false;
-        break;
-      }
-      for (const site of f.calls) {
-        if (site.lockArgs.length || site.held.length || site.external?.kind === 'lock-op') {
-          answer = false;
-          break search;
-        }
-      }
-    }
-    answers.set(analysis, answer);
-  }
+  if (answer === undefined) answers.set(analysis, (answer = !someFunctionTouchesLock(analysis)));
   return answer;
+}
+
+function someFunctionTouchesLock(analysis: Analysis): boolean {
+  for (const f of analysis.facts.values()) if (touchesLock(f)) return true;
+  return false;
+}
+
+function touchesLock(f: FunctionFacts): boolean {
+  if (f.lockOps.length || f.regions.length || f.stores.length || f.returns.length) return true;
+  return f.calls.some((site) => site.lockArgs.length || site.held.length || site.external?.kind === 'lock-op');
 }

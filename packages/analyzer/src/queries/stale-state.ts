@@ -831,17 +831,14 @@ class StaleFlow {
     const userCall = site.targets.length > 0;
     const bodies = [...site.targets, ...site.callbackArgs.filter((c) => !c.inline).map((c) => c.fn)];
     let reads: Taint = userCall ? EMPTY : this.readsAt(callee);
-    for (const key of bodies) {
-      const summary = this.analysis.summaries.get(key);
-      if (!summary) continue;
-      const own = this.ownership(key);
-      reads = union(reads, new Set([...summary.reads.keys()].filter(own).map((state) => this.freshRead(state, node, site.held, site))));
+    const owned = bodies.map((key) => ({ key, summary: this.analysis.summaries.get(key), own: this.ownership(key) }));
+    for (const { summary, own } of owned) {
+      if (summary) reads = union(reads, new Set([...summary.reads.keys()].filter(own).map((state) => this.freshRead(state, node, site.held, site))));
     }
     // Writes through the call: the collection method itself, or what the callees write.
     if (!userCall) for (const access of this.index.writes.get(callee) ?? []) this.check(access.state, access.held, node, undefined, argTaint);
-    for (const key of bodies) {
-      const own = this.ownership(key);
-      for (const state of this.analysis.summaries.get(key)?.writes.keys() ?? []) {
+    for (const { key, summary, own } of owned) {
+      for (const state of summary?.writes.keys() ?? []) {
         if (own(state) && !this.selfChecked.of(key, state)) this.check(state, site.held, node, site, argTaint);
       }
     }
