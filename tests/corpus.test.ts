@@ -1,15 +1,8 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import ts from 'typescript';
 import { analyzeProgram } from '@lockwise/analyzer';
 import { allRules, runRule, withDefaults } from '@lockwise/rules';
 // @ts-expect-error plain ESM helper shared with the benchmark
-import { CORPUS, materialize } from '../scripts/bench/corpus.mjs';
-
-function programOf(dir: string): ts.Program {
-  const parsed = ts.getParsedCommandLineOfConfigFile(path.join(dir, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(String(d.messageText)); } });
-  return ts.createProgram(parsed!.fileNames, parsed!.options);
-}
+import { CORPUS, materialize, programOf } from '../scripts/bench/corpus.mjs';
 
 describe('real code the analysis did not expect', () => {
   for (const entry of CORPUS as { name: string }[]) {

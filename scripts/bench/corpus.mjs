@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ts from 'typescript';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -71,4 +72,16 @@ export function materialize(entry, dir = path.join(os.tmpdir(), 'lockwise-corpus
   copy(from, path.join(dir, 'src'));
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
   return dir;
+}
+
+/** The TypeScript program of a materialized corpus project (its tsconfig.json), as the analysis takes it. */
+export function programOf(dir) {
+  const configFile = path.join(dir, 'tsconfig.json');
+  const parsed = ts.getParsedCommandLineOfConfigFile(configFile, {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic(d) {
+      throw new Error(`${configFile}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    },
+  });
+  return ts.createProgram(parsed.fileNames, parsed.options);
 }

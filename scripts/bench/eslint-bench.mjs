@@ -167,6 +167,7 @@ function child(args) {
 }
 
 const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const ms = (x) => `${x.toFixed(0)} ms`;
 /**
  * Nearest rank: the smallest sample at or above p% of them (of 40, the p95 is the 38th, the third
  * largest). Before the tenth session this took index floor(p% · n), one sample higher (the second
@@ -214,7 +215,6 @@ else {
     for (const entry of PACKED_CORPUS) {
       const realDir = materialize(entry, path.join(SCRATCH, 'corpus', entry.name));
       const real = child(['relint-real', realDir, String(realEdits)]);
-      const ms = (x) => `${x.toFixed(0)} ms`;
       console.log(
         `warm re-lint of ${entry.name} (${linesOf(realDir)} lines), a new line typed into a method of its largest files (${real.files.join(', ')}), ${real.samples.length} edits: p50 ${ms(median(real.samples))}, p95 ${ms(percentile(real.samples, 95))} (the largest three: ${sorted(real.samples).slice(-3).reverse().map(ms).join(', ')})`,
       );
@@ -250,7 +250,6 @@ function fullLintPairs(dir, runs, label) {
 
 /** The re-lint figures: all edits, the edits after V8's warm-up, and the collector's share. */
 function reLintReport(samples, gcInside, files, collectionsPerEdit, controlCollectionsPerEdit, pauseMs) {
-  const ms = (x) => `${x.toFixed(0)} ms`;
   const WARM_UP = 5;
   const warm = samples.slice(WARM_UP);
   const hit = gcInside.filter((g) => g > 0);

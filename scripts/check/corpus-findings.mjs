@@ -7,10 +7,9 @@
 // would wade through, and the count to watch when a rule's precision changes.
 // `--list <rule>` prints that rule's findings in full (file:line and message).
 import path from 'node:path';
-import ts from 'typescript';
 import { analyzeProgram } from '@lockwise/analyzer';
 import { allRules, runRule, withDefaults } from '@lockwise/rules';
-import { CORPUS, PACKED_CORPUS, REPO_ROOT, materialize } from '../bench/corpus.mjs';
+import { CORPUS, PACKED_CORPUS, REPO_ROOT, materialize, programOf } from '../bench/corpus.mjs';
 
 const entries = [...CORPUS, ...PACKED_CORPUS];
 const args = process.argv.slice(2);
@@ -45,17 +44,6 @@ for (const entry of entries.filter((e) => args.length === 0 || args.includes(e.n
     console.log(`  ${rule}: ${findings.length} (most in ${top.join(', ')})`);
     if (rule === listed) for (const f of findings) console.log(`    ${fileOf(f)}:${f.location.line}:${f.location.column} ${f.message}`);
   }
-}
-
-function programOf(dir) {
-  const configFile = path.join(dir, 'tsconfig.json');
-  const parsed = ts.getParsedCommandLineOfConfigFile(configFile, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic(d) {
-      throw new Error(`${configFile}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
-    },
-  });
-  return ts.createProgram(parsed.fileNames, parsed.options);
 }
 
 function usage(problem) {
