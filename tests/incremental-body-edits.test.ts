@@ -105,15 +105,26 @@ describe('typing inside a method body re-walks the method and carries the rest o
     expect(callback.regions.map((r) => r.lock.id)).toEqual(['src/store.ts#audit']);
   });
 
-  it('carries the same functions when the edit adds a line: those without a name under the keys their new lines give them', () => {
+  it('carries the same functions when the edit adds a line: those without a name keep their keys, their labels name the new lines', () => {
     const p = project('lines');
+    const labelsBefore = new Map([...p.analyseBothWays().warm.functions].map(([key, info]) => [key, info.label]));
     p.edit('src/store.ts', (t) => t.replace('this.items.push(item);', 'this.items.push(item);\n      this.items.push(item);'));
     const { warm, carried } = step(p);
     expect(carried).toBe(CARRIED_WHEN_PUT_CHANGES);
-    // every function after the edit moved a line down, and is known by its new position only
-    const keys = [...warm.functions.keys()].filter((key) => key.includes('@'));
-    expect(keys.length).toBeGreaterThan(0);
-    for (const key of keys) expect(warm.functions.get(key)!.location.line).toBe(Number(/@(\d+):/.exec(key)![1]));
+    expect([...warm.functions.keys()]).toEqual([...labelsBefore.keys()]);
+    // every function after the edit moved a line down: its label says so, its key does not
+    const anonymous = [...warm.functions.values()].filter((info) => info.label.includes('@'));
+    expect(anonymous.length).toBeGreaterThan(0);
+    for (const info of anonymous) {
+      expect(info.key).toMatch(/>#\d+$|<anonymous>#\d+$/);
+      expect(info.location.line).toBe(Number(/@(\d+):/.exec(info.label)![1]));
+    }
+    expect(anonymous.filter((info) => labelsBefore.get(info.key) !== info.label).map((info) => info.key)).toEqual([
+      'src/store.ts#Store.flush>#1',
+      'src/store.ts#Store.log>#1',
+      'src/store.ts#drain>#1',
+      'src/store.ts#useLate>#1',
+    ]);
   });
 
   it('carries nothing when the edited method has no declared return type: its type may have changed', () => {

@@ -62,7 +62,7 @@ function step(project: EditableProject, edited: string, what: string, rebuilt = 
 const witnessFiles = (analysis: Analysis, from: string, to: string) =>
   lockOrderGraph(analysis)
     .edges.find((e) => e.from.endsWith(`#${from}`) && e.to.endsWith(`#${to}`))
-    ?.witnesses.map((w) => w.function.replace(/>@.*$/, "")) ?? [];
+    ?.witnesses.map((w) => w.function.replace(/>#.*$/, "")) ?? [];
 
 const nested = (name: string, outer: string, inner: string) =>
   `export async function ${name}(): Promise<void> { await ${outer}.runExclusive(async () => { await ${inner}.runExclusive(async () => {}); }); }`;

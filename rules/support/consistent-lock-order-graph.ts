@@ -1,6 +1,7 @@
 import type { Analysis, HoldAndWait, LockIdentity, LockKind, SourceLocation, TraceStep } from '@lockwise/analyzer';
 import { componentsInOrder } from '@lockwise/analyzer';
 import { lockOrderState } from './consistent-lock-order-state.js';
+import { labelOf } from './trace.js';
 
 /** A lock of the order graph. */
 export interface LockOrderNode {
@@ -113,7 +114,7 @@ export function lockOrderGraphData(analysis: Analysis, maxCycles = 1000): LockOr
     edges: graph.edges.map((e) => ({
       from: e.from,
       to: e.to,
-      witnesses: e.witnesses.map(({ location, function: fn, gates, trace }) => ({ location, function: fn, gates, trace })),
+      witnesses: e.witnesses.map(({ location, function: fn, gates, trace }) => ({ location, function: labelOf(analysis, fn), gates, trace })),
     })),
     cycles: lockOrderGraphCycles(analysis, maxCycles),
   };

@@ -1,5 +1,6 @@
 import { lockFlow, programAnnotations, type Analysis, type LockOrigin, type SourceLocation } from '@lockwise/analyzer';
 import ts from 'typescript';
+import { labelOf } from './trace.js';
 
 /**
  * The audit view of knowledge pollution: per subsystem, the locks of other subsystems its code
@@ -91,7 +92,7 @@ function lockKnowledge(analysis: Analysis, lock: string, list: readonly Knowledg
     owner: list[0]!.owner,
     relations: RELATION_ORDER.filter((r) => kept.some((k) => k.relation === r)),
     weight: kept.reduce((sum, k) => sum + RELATION_WEIGHTS[k.relation], 0),
-    sites: kept.map((k) => ({ relation: k.relation, where: k.where, location: analysis.location(k.node) })),
+    sites: kept.map((k) => ({ relation: k.relation, where: labelOf(analysis, k.where), location: analysis.location(k.node) })),
   };
 }
 

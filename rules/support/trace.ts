@@ -25,6 +25,11 @@ export function step(analysis: Analysis, node: ts.Node, message: string): TraceS
   return { location: analysis.location(node), message };
 }
 
+/** A function key as a reader finds the function (`file#Class.method>@12:5`), for reports: see `FunctionInfo.label`. */
+export function labelOf(analysis: Analysis, key: string): string {
+  return analysis.functions.get(key)?.label ?? key;
+}
+
 /** `storage.appendEntry` style name of a function key, for messages. */
 export function displayName(analysis: Analysis, key: string): string {
   return analysis.functions.get(key)?.name ?? key;

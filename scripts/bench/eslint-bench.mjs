@@ -6,7 +6,8 @@
 //  2. a warm re-lint: one ESLint process lints the project, then edits one file's text at a time,
 //     going round files of several subsystems (as an editor does on each keystroke pause), and
 //     records the lockwise time of each re-lint (analysis and rule checks inside the ESLint
-//     rules), reporting p50 and p95; then the same over the edits after the first five (the
+//     rules), reporting p50 and p95, for all edits and for each kind (typing within a line, typing
+//     a new line: rounds of the files alternate); then the same over the edits after the first five (the
 //     first re-lints run in code V8 has just deoptimised), and how much of lockwise's time was
 //     garbage-collection pauses that fell inside it, with the scavenges per edit of a process that
 //     re-lints with no-floating-promises only (the pauses the editor has without lockwise);
@@ -64,7 +65,8 @@ async function fullLint(dir, set) {
  * Child process: warm re-lints of one edited file at a time; prints the lockwise time of each
  * and the garbage-collection pauses that fell inside it. The edits go round several files of
  * different subsystems, and each one types into a method body, which moves every position after
- * it, as typing does. With `set` 'floating' the rules are no-floating-promises only, and only the
+ * it, as typing does: one round of the files within a line, the next a new line (which moves
+ * every line after it too), and so on. With `set` 'floating' the rules are no-floating-promises only, and only the
  * collections are counted.
  */
 async function relint(dir, edits, set = 'lockwise', pauseMs = 0) {
@@ -92,14 +94,22 @@ async function relint(dir, edits, set = 'lockwise', pauseMs = 0) {
   await eslint.lintFiles(['src/**/*.ts']);
   const subsystems = fs.readdirSync(path.join(dir, 'src')).filter((d) => d.startsWith('sub')).sort();
   const files = subsystems.flatMap((sub, i) => (i % Math.max(1, Math.floor(subsystems.length / 4)) === 0 ? [path.join(dir, 'src', sub, `module${i % 7}.ts`)] : []));
-  const originals = new Map(files.map((file) => [file, fs.readFileSync(file, 'utf8')]));
+  const current = new Map(files.map((file) => [file, fs.readFileSync(file, 'utf8')]));
   const samples = [];
+  const newLine = [];
   const editSpans = [];
   const started = performance.now();
   for (let i = 0; i < edits; i++) {
     const file = files[i % files.length];
-    const text = originals.get(file).replace('this.version += 1;', `this.version += ${'1'.repeat(2 + (i % 5))};`);
-    if (text === originals.get(file)) throw new Error(`${file}: the benchmark edit found nothing to change`);
+    const before = current.get(file);
+    // rounds of the files alternate: typing within a line, then typing a new line (which moves every line after it)
+    const addsLine = Math.floor(i / files.length) % 2 === 1;
+    const text = addsLine
+      ? before.replace(/this\.version \+= 1+;/, (statement) => `${statement}\n      this.version -= ${i};`)
+      : before.replace(/this\.version \+= 1+;/, `this.version += ${'1'.repeat(2 + (i % 5))};`);
+    if (text === before) throw new Error(`${file}: the benchmark edit found nothing to change`);
+    current.set(file, text);
+    newLine.push(addsLine);
     // an editor lints when typing pauses: time for the work V8 left running in the background
     if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     eslintFaceTimings.ms = 0;
@@ -114,7 +124,7 @@ async function relint(dir, edits, set = 'lockwise', pauseMs = 0) {
   const overlap = (a, b) => Math.max(0, Math.min(a[1], b[1]) - Math.max(a[0], b[0]));
   const gcInside = editSpans.map((list) => list.reduce((ms, span) => ms + pauses.reduce((n, pause) => n + overlap(span, pause), 0), 0));
   const collections = pauses.filter(([start]) => start >= started).length;
-  console.log(JSON.stringify({ samples, gcInside, collectionsPerEdit: collections / edits, files: files.map((f) => path.relative(dir, f)) }));
+  console.log(JSON.stringify({ samples, newLine, gcInside, collectionsPerEdit: collections / edits, files: files.map((f) => path.relative(dir, f)) }));
 }
 
 /**
@@ -207,9 +217,9 @@ else {
   }
   const edits = String(Number(process.env.BENCH_EDITS ?? 40));
   if (!(Number.isInteger(Number(edits)) && Number(edits) >= 1)) throw new Error(`BENCH_EDITS=${process.env.BENCH_EDITS}: give how many edits to re-lint, a whole number of 1 or more`);
-  const { samples, gcInside, collectionsPerEdit, files } = child(['relint', dir, edits, 'lockwise', pauseMs]);
+  const { samples, newLine, gcInside, collectionsPerEdit, files } = child(['relint', dir, edits, 'lockwise', pauseMs]);
   const control = child(['relint', dir, edits, 'floating', pauseMs]);
-  console.log(reLintReport(samples, gcInside, files, collectionsPerEdit, control.collectionsPerEdit, Number(pauseMs)));
+  console.log(reLintReport(samples, newLine, gcInside, files, collectionsPerEdit, control.collectionsPerEdit, Number(pauseMs)));
   // Real code, typed as a user types (BENCH_REAL_EDITS=0 skips it): see relintReal.
   if (realEdits > 0) {
     for (const entry of PACKED_CORPUS) {
@@ -249,13 +259,16 @@ function fullLintPairs(dir, runs, label) {
 }
 
 /** The re-lint figures: all edits, the edits after V8's warm-up, and the collector's share. */
-function reLintReport(samples, gcInside, files, collectionsPerEdit, controlCollectionsPerEdit, pauseMs) {
+function reLintReport(samples, newLine, gcInside, files, collectionsPerEdit, controlCollectionsPerEdit, pauseMs) {
   const WARM_UP = 5;
+  const ofKind = (addsLine) => samples.filter((_, i) => newLine[i] === addsLine);
+  const kind = (label, xs) => (xs.length > 0 ? `${label} (${xs.length}): p50 ${ms(median(xs))}, p95 ${ms(percentile(xs, 95))}` : '');
   const warm = samples.slice(WARM_UP);
   const hit = gcInside.filter((g) => g > 0);
   const withoutPauses = samples.map((s, i) => s - gcInside[i]);
   return [
     `warm re-lint of one edited file (round ${files.join(', ')}), ${pauseMs > 0 ? `${pauseMs} ms idle before each edit` : 'edits back to back'}, lockwise time over ${samples.length} edits: p50 ${ms(median(samples))}, p95 ${ms(percentile(samples, 95))} (the largest three: ${sorted(samples).slice(-3).reverse().map(ms).join(', ')})`,
+    `  ${[kind('typed within a line', ofKind(false)), kind('typed a new line', ofKind(true))].filter(Boolean).join('; ')}`,
     `  the first ${WARM_UP} re-lints: ${samples.slice(0, WARM_UP).map(ms).join(', ')}${warm.length > 0 ? `; the ${warm.length} after them: p50 ${ms(median(warm))}, p95 ${ms(percentile(warm, 95))}` : ''}`,
     `  garbage-collection pauses inside lockwise's time: ${hit.length} of ${samples.length} re-lints, ${ms(hit.reduce((a, b) => a + b, 0))} in all; without them p95 ${ms(percentile(withoutPauses, 95))}`,
     `  collections per re-lint: ${collectionsPerEdit.toFixed(2)} with lockwise, ${controlCollectionsPerEdit.toFixed(2)} re-linting with no-floating-promises only`,

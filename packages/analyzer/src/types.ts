@@ -67,8 +67,14 @@ export type FunctionNode = ts.FunctionLikeDeclaration | ts.SourceFile;
 
 /** A function-like node of the program: declarations, methods, accessors, constructors, arrows, function expressions. */
 export interface FunctionInfo {
-  /** Stable key: `relative/file.ts#Qualified.name` (with `@line:col` for anonymous functions). */
+  /**
+   * Stable key: `relative/file.ts#Qualified.name`; an anonymous function is named by its place
+   * among those of the function around it (`file.ts#Class.method>#2`), which typing a line
+   * elsewhere does not move.
+   */
   key: string;
+  /** The key as a reader finds the function: an anonymous one by line and column (`file.ts#Class.method>@12:5`). */
+  label: string;
   name: string;
   node: FunctionNode;
   sourceFile: ts.SourceFile;

@@ -134,7 +134,7 @@ export class FunctionWalker {
     this.identity = {
       checker: ctx.checker,
       rootDir: ctx.rootDir,
-      functionKey: info.key,
+      functionLabel: info.label,
       functionNode: info.node,
       bindings: (symbol) => this.state.values.get(symbol),
     };

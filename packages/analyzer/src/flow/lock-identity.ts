@@ -10,8 +10,8 @@ export type BindingLookup = (symbol: ts.Symbol) => { lock: LockIdentity } | unde
 export interface IdentityContext {
   checker: ts.TypeChecker;
   rootDir: string;
-  /** Key and parameters of the function being walked: a parameter lock is substituted at call sites. */
-  functionKey: string;
+  /** Label and parameters of the function being walked (see `FunctionInfo.label`): a parameter lock is named after it and substituted at call sites. */
+  functionLabel: string;
   functionNode: ts.Node;
   bindings: BindingLookup;
 }
@@ -118,7 +118,7 @@ function placeOfDeclaration(
   if (ts.isParameter(declaration)) {
     const fn = declaration.parent;
     if (fn === ctx.functionNode && ts.isFunctionLike(fn)) {
-      return { id: `${ctx.functionKey.split('#')[1] ?? ctx.functionKey}(${name})`, paramIndex: fn.parameters.indexOf(declaration) };
+      return { id: `${ctx.functionLabel.split('#')[1] ?? ctx.functionLabel}(${name})`, paramIndex: fn.parameters.indexOf(declaration) };
     }
     return { id: `${relativePosix(ctx.rootDir, declaration.getSourceFile().fileName)}#${name}` };
   }

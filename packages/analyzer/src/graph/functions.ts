@@ -116,22 +116,36 @@ export interface FunctionIndex {
   byNode: { get(node: ts.Node): FunctionInfo | undefined };
 }
 
-/** Every function body of one file, keyed stably (`file#Class.method`, `@line:col` for anonymous ones), in source order. */
+/**
+ * Every function body of one file, in source order. Keyed by name (`file#Class.method`), and an
+ * anonymous function by its place among the anonymous functions of the function around it
+ * (`file#Class.method>#2`): typing a line moves every function after it, and a key that moved
+ * with it would make every edit rename them, which the editor's in-place update cannot follow.
+ * The label names it by line and column (`file#Class.method>@12:5`), as a reader finds it.
+ */
 export function indexFile(sourceFile: ts.SourceFile, rootDir: string, subsystem: string): FunctionInfo[] {
   const rel = relativePosix(rootDir, sourceFile.fileName);
   const infos: FunctionInfo[] = [];
   const keys = new Set<string>();
   const byNode = new Map<ts.Node, FunctionInfo>();
+  // the anonymous functions met so far inside each function (the file's own by the source file)
+  const anonymousIn = new Map<ts.Node, number>();
   // a JSDoc tag starts with `@`: a file without one spares every function the JSDoc lookup
   const mayBeTagged = sourceFile.text.includes('@');
   const add = (node: FunctionNode) => {
     const name = functionName(node);
-    let key = `${rel}#${name}`;
-    for (let n = 2; keys.has(key); n++) key = `${rel}#${name}~${n}`;
+    const keyName = ts.isSourceFile(node) || ownName(node) !== undefined ? name : anonymousKeyName(node);
+    let key = `${rel}#${keyName}`;
+    let label = `${rel}#${name}`;
+    for (let n = 2; keys.has(key); n++) {
+      key = `${rel}#${keyName}~${n}`;
+      label = `${rel}#${name}~${n}`;
+    }
     keys.add(key);
     const isSource = ts.isSourceFile(node);
     const info: FunctionInfo = {
       key,
+      label,
       name,
       node,
       sourceFile,
@@ -155,6 +169,14 @@ export function indexFile(sourceFile: ts.SourceFile, rootDir: string, subsystem:
     }
     infos.push(info);
     byNode.set(node, info);
+  };
+  const anonymousKeyName = (node: ts.FunctionLikeDeclaration): string => {
+    const enclosing = enclosingFunction(node);
+    const around: ts.Node = enclosing ?? sourceFile;
+    const nth = (anonymousIn.get(around) ?? 0) + 1;
+    anonymousIn.set(around, nth);
+    const outer = enclosing && byNode.get(enclosing);
+    return outer ? `${outer.key.slice(rel.length + 1)}>#${nth}` : `<anonymous>#${nth}`;
   };
   add(sourceFile);
   const visit = (node: ts.Node): void => {

@@ -27,7 +27,7 @@ export function factsToCarry(
   if (!edits || edits.before.length === 0) return undefined;
   const untouched = previous.facts.filter((f) => !edits.inside(f.info.node) && !edits.holds(f.info.node));
   if (untouched.length === 0) return undefined;
-  // functions inside the changed bodies may be gone or renamed (`@line:col`): nothing carried may name them
+  // functions inside the changed bodies may be gone or renamed (one typed before another without a name): nothing carried may name them
   const inside = new Set(previous.infos.filter((info) => edits.inside(info.node)).map((info) => info.key));
   // the dispatch answers are the whole previous walk's; the re-walked functions ask again about declarations inside the changed bodies
   const dispatched = new Map([...previous.dispatched].filter(([declaration]) => declaration.getSourceFile() !== before || !edits.inside(declaration)));

@@ -39,8 +39,9 @@ function literalCopier(keys: readonly string[]): LiteralCopier {
 }
 
 /**
- * Functions whose key moved with the edit: a function without a name is keyed by its line and
- * column (`file#run>@12:5`), and an edit that adds or removes a line moves those after it.
+ * Functions whose key moved with the edit. Keys name functions, not places (one without a name
+ * by its rank among those of the function around it, `file#run>#2`), but a function typed into
+ * a changed body can take the key of a later one of the same name (`helper` becomes `helper~2`).
  */
 export interface Renamed {
   /** Whether the edit moved lines or columns outside the changed bodies. */

@@ -361,7 +361,7 @@ export class WaitingCalls {
 /** Whether a parameter lock is a parameter of this very function (rather than of one it is nested in). */
 function ownParameter(fn: FunctionInfo | undefined, lock: LockIdentity): boolean {
   if (!fn) return false;
-  return [fn.name, fn.key.split('#')[1]].some((name) => !!name && lock.id.startsWith(`${name}(`));
+  return [fn.name, fn.label.split('#')[1]].some((name) => !!name && lock.id.startsWith(`${name}(`));
 }
 
 /** Keeps, per lock/instance/mode, the acquisition that gave up the fewest locks on the way, then the shortest chain. */
