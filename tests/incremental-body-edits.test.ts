@@ -127,12 +127,26 @@ describe('typing inside a method body re-walks the method and carries the rest o
     ]);
   });
 
-  it('carries nothing when the edited method has no declared return type: its type may have changed', () => {
+  it('carries the rest of the file when the edited function has no declared return type, as long as the type it shows is the same', () => {
     const p = project('inferred');
     p.edit('src/store.ts', (t) => t.replace('export function helper(): number {\n  return 1;', 'export function helper() {\n  return 2;'));
     step(p);
-    p.edit('src/store.ts', (t) => t.replace('return 2;', 'return 3;'));
-    expect(step(p).carried).toBe(0);
+    p.edit('src/store.ts', (t) => t.replace('return 2;', 'const typed = 1;\n  return 3 + typed;'));
+    const same = step(p);
+    // everything but the module and helper itself
+    expect(same.carried).toBe(CARRIED_WHEN_PUT_CHANGES + ['put', 'put>callback'].length - ['helper'].length);
+    expect(same.walked).toBe(1);
+  });
+
+  it('carries nothing when the edit changes the type a function without a declared return type shows', () => {
+    const p = project('retyped');
+    p.edit('src/store.ts', (t) => t.replace('export function helper(): number {\n  return 1;', 'export function helper() {\n  return 2;'));
+    step(p);
+    p.edit('src/store.ts', (t) => t.replace('return 2;', "return 'two';"));
+    const { carried, walked } = step(p);
+    expect(carried).toBe(0);
+    // and its importer is walked again: what it learns from the file may have changed
+    expect(walked).toBe(2);
   });
 
   it('carries nothing when a function typed into the body takes the key of one after it', () => {
@@ -142,6 +156,63 @@ describe('typing inside a method body re-walks the method and carries the rest o
     const { warm, carried } = step(p);
     expect(carried).toBe(0);
     expect(warm.functions.has('src/store.ts#helper~2')).toBe(true);
+  });
+
+  it('carries a place named by line and column when the added line comes after it, not when it comes before', () => {
+    const files = {
+      'src/inline.ts': `import { Mutex } from 'async-mutex';
+export class Inline {
+  first(): number {
+    return 1;
+  }
+  async guarded(): Promise<void> {
+    await new Mutex().runExclusive(async () => { await fetch('x'); });
+  }
+  last(): number {
+    return 1;
+  }
+}`,
+    };
+    const p = new EditableProject('body-edits-inline-place', files);
+    const lockIds = (analysis: Analysis) => analysis.facts.get('src/inline.ts#Inline.guarded')!.lockOps.map((op) => op.op.lock.id);
+    expect(lockIds(step(p).warm)).toEqual(['src/inline.ts@7:11']);
+    // after the inline lock: guarded and its callback are carried with the rest
+    p.edit('src/inline.ts', (t) => t.replace('  last(): number {\n    return 1;', '  last(): number {\n    const typed = 1;\n    return typed;'));
+    const after = step(p);
+    expect(after.carried).toBe(['first', 'guarded', 'guarded>#1'].length);
+    // before it: the lock is made a line further down now, and the file is walked again (the carried facts go together)
+    p.edit('src/inline.ts', (t) => t.replace('  first(): number {\n    return 1;', '  first(): number {\n    const typed = 1;\n    return typed;'));
+    const before = step(p);
+    expect(lockIds(before.warm)).toEqual(['src/inline.ts@8:11']);
+    expect(before.carried).toBe(0);
+  });
+
+  it('keeps the importers of a class with a base when the edit falls inside a method body', () => {
+    const files = {
+      'src/base.ts': `export abstract class Task { abstract run(): Promise<void>; }`,
+      'src/impl.ts': `import { Task } from './base';
+export class Slow extends Task {
+  async run(): Promise<void> { await fetch('https://example.com'); }
+  count(): number {
+    return 1;
+  }
+}
+export class Slower extends Slow {
+  async run(): Promise<void> { await fetch('https://example.org'); }
+}`,
+      'src/use.ts': `import { Slow } from './impl';
+export async function go(slow: Slow): Promise<void> { await slow.run(); }`,
+    };
+    const p = new EditableProject('body-edits-heritage', files);
+    step(p);
+    p.edit('src/impl.ts', (t) => t.replace('return 1;', 'const typed = 1;\n    return typed;'));
+    const typed = step(p);
+    expect(typed.walked).toBe(1);
+    // the call runs the method and its override: the answer the kept file took still holds
+    expect(typed.warm.facts.get('src/use.ts#go')!.calls[0]!.targets).toEqual(['src/impl.ts#Slow.run', 'src/impl.ts#Slower.run']);
+    // the heritage clause itself: every file whose calls dispatch through it is walked again
+    p.edit('src/impl.ts', (t) => t.replace('export class Slow extends Task {', 'export class Slow {'));
+    expect(step(p).walked).toBeGreaterThan(1);
   });
 
   it('moves the carried dispatch answers to the new nodes: an implementation added later is still seen', () => {

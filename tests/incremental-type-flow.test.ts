@@ -137,8 +137,30 @@ export async function run(): Promise<void> {
     p.edit('src/factory/make.ts', (t) => t.replace('  return new Map', '  void 0;\n  return new Map'));
     const { warm, cold, counters } = p.analyseBothWays();
     expectSame(warm, cold);
-    // the edited file and its importer; not run.ts
-    expect(counters.filesWalked).toBe(2);
+    // the edited file alone: make's type is what it was, so its importer learns what it learned
+    expect(counters.filesWalked).toBe(1);
+  });
+
+  it('walks the importers again when the edit changes the inferred type', () => {
+    const p = new EditableProject('type-flow-new-type', {
+      'src/other/other.ts': other,
+      'src/factory/make.ts': `export function make() {
+  return new Map<string, number>();
+}`,
+      'src/relay/shared.ts': shared,
+      'src/app/run.ts': `import { shared } from '../relay/shared';
+import { keep } from '../store/keep';
+export async function run(): Promise<void> {
+  keep(shared);
+}`,
+      'src/store/keep.ts': keep,
+    });
+    p.analyseBothWays();
+    p.edit('src/factory/make.ts', (t) => t.replace('  return new Map<string, number>()', '  void 0;\n  return new Map<string, string>()'));
+    const { warm, cold, counters } = p.analyseBothWays();
+    expectSame(warm, cold);
+    // the edited file, its importer, and run.ts through shared.ts
+    expect(counters.filesWalked).toBe(3);
   });
 
   it('follows a type alias an edit gives another meaning, through a module that names it', () => {

@@ -62,6 +62,11 @@ const findingLines = (analysis) => {
 let program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options, host });
 analyzeProgram(program, { rootDir: dir });
 const files = parsed.fileNames.filter((f) => !f.endsWith('.d.ts'));
+if (files.length === 0) {
+  // a solution-style tsconfig (`files: []` with references) has nothing of its own to edit
+  console.error(`${configFile}: names no source file of its own to edit; give the directory of one of the projects it references`);
+  process.exit(2);
+}
 let colds = 0;
 let differing = 0;
 for (let i = 0; i < edits; i++) {

@@ -10,14 +10,14 @@ import { namesLetThrough, programFieldNames, readsAnyOf } from './flow/field-nam
 import { isExternalFile } from './model/declaration-origin.js';
 import { discoverProgramLocks, programLocksSignature } from './model/program-locks.js';
 import { lockTypesPossible } from './model/lock-presence.js';
-import { filesRetyped, importersIn, typesMovedBy } from './incremental/type-flow.js';
+import { filesRetyped, importersIn, signatureText, typesMovedBy } from './incremental/type-flow.js';
 import type { AnalyzerOptions } from './options.js';
 import { toPosix } from './report/location.js';
 import { computeSummaries } from './summaries/fixpoint.js';
 import { wrapperEntrySignature } from './summaries/wrappers.js';
 import { computeWrapperSummaries, emptyWrapperState, updateWrapperSummaries } from './summaries/wrapper-fixpoint.js';
 import { analysisCounters, cacheSlot, type CacheSlot, consumedStillHolds, depsUnchanged, forgetWalks, dispatchStillHolds, foreignNodeFilesOnDemand, importedFiles, keptAcrossEdits, type FileEntry } from './incremental/file-cache.js';
-import { bodyEdits } from './incremental/body-edits.js';
+import { bodyEdits, type BodyEdits } from './incremental/body-edits.js';
 import { type CarriedFacts, factsToCarry, mergeConsumed } from './incremental/edited-file.js';
 import { carryAnswers, NodeMemo } from './incremental/node-memo.js';
 import { Carrier } from './incremental/carried.js';
@@ -256,22 +256,39 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const shapesComparable = slot.programLocks === locksSignature;
   slot.programLocks = locksSignature;
   const byName = mapOf(sourceFiles, (sf) => sf.fileName, (sf) => sf);
-  /** How a dependency's edit moved its nodes, when its shape is what it was (see file-shape.ts). */
+  // a function whose return type is inferred shows the type it showed: asked of both versions' checkers
+  const previousChecker = previousProgram?.getTypeChecker();
+  const sameType =
+    previousChecker &&
+    ((before: ts.SignatureDeclaration, after: ts.SignatureDeclaration) => {
+      const was = signatureText(before, previousChecker);
+      return was !== undefined && was === signatureText(after, checker);
+    });
+  /** How a file's edit moved its nodes, when others learn from it what they learned before (see file-shape.ts); asked once per version. */
+  const editsOf = new Map<ts.SourceFile, { after: ts.SourceFile; edits: BodyEdits | undefined }>();
   const shapeEdits = (before: ts.SourceFile, after: ts.SourceFile) => {
+    const known = editsOf.get(before);
+    if (known?.after === after) return known.edits;
     const old = slot.entries.get(before);
-    return old && bodyEdits(before, old.infos, after, fileInfos.get(after.fileName)!);
+    const edits = old && bodyEdits(before, old.infos, after, fileInfos.get(after.fileName)!, sameType);
+    editsOf.set(before, { after, edits });
+    return edits;
   };
   // A call through a base runs every implementation: one added or removed anywhere changes it.
+  // An edit inside bodies others cannot see leaves every class and heritage clause as it was
+  // (a body that declares a class is never hidden: see file-shape.ts).
   const previousFiles = slot.files;
   slot.files = byName;
+  const heritageMoved = (before: ts.SourceFile | undefined, after: ts.SourceFile | undefined) =>
+    before !== after && ((before !== undefined && hasHeritage(before)) || (after !== undefined && hasHeritage(after))) && !(before && after && shapeEdits(before, after));
   const heritageChanged =
     !previousFiles ||
-    sourceFiles.some((sf) => previousFiles.get(sf.fileName) !== sf && hasHeritage(sf)) ||
-    someValue(previousFiles, (sf) => byName.get(sf.fileName) !== sf && hasHeritage(sf));
+    sourceFiles.some((sf) => heritageMoved(previousFiles.get(sf.fileName), sf)) ||
+    someValue(previousFiles, (sf) => !byName.has(sf.fileName) && hasHeritage(sf));
   // files whose text is unchanged but whose inferred types an edit elsewhere may have changed
   const typesMoved = previousFiles
     ? typesMovedBy(
-        filesRetyped(previousFiles, sourceFiles, byName, shapeEdits, previousProgram?.getTypeChecker(), checker),
+        filesRetyped(previousFiles, sourceFiles, byName, shapeEdits, previousChecker, checker),
         importersIn(sourceFiles, previousFiles, (sf) => slot.entries.get(sf)?.deps),
         checker,
       )
@@ -290,7 +307,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     const old = before && before !== sf && shapesComparable && !readsNewField(sf) ? slot.entries.get(before) : undefined;
     if (!old || old.subsystem !== subsystem || old.rootDir !== rootDir || resolvesIntoMoved(old) || (heritageChanged && !dispatchStillHolds(old, targetsOf))) return undefined;
     const entry = depsUnchanged(old, programFiles) ? old : keptAcrossEdits(old, programFiles, (name) => byName.get(name), shapeEdits);
-    const carried = entry && factsToCarry(entry, sf, fileInfos.get(sf.fileName)!, (key) => index.byKey.get(key));
+    const carried = entry && factsToCarry(entry, sf, fileInfos.get(sf.fileName)!, shapeEdits(old.sourceFile, sf), (key) => index.byKey.get(key));
     return carried && { entry, ...carried };
   };
   for (let i = 0; i < sourceFiles.length; i++) {

@@ -1,10 +1,11 @@
 import ts from 'typescript';
 import type { FunctionInfo } from '../types.js';
-import { fileShape, hiddenBodies } from './file-shape.js';
+import { fileShape, hiddenBodies, looseShape, type FunctionWithBody, type HiddenBody } from './file-shape.js';
 
 /**
  * Where an edit fell in a file, when it fell inside bodies no other part of the file can see
- * (see file-shape.ts): every node outside those bodies has a counterpart in the new version,
+ * (see file-shape.ts), or inside the bodies of functions whose inferred type it left as it was
+ * (typing a statement into a method without a declared return type): every node outside those bodies has a counterpart in the new version,
  * moved by a known offset. When the edit also left every position outside them on its line
  * and column, every function outside those bodies (and outside the functions holding them) has
  * the facts it had. Typing inside a method is such an edit as long as it does not add or remove
@@ -28,11 +29,26 @@ export function bodyEdits(
   beforeInfos: readonly FunctionInfo[],
   after: ts.SourceFile,
   afterInfos: readonly FunctionInfo[],
+  /**
+   * Whether a function whose return type is inferred shows the same type in both versions.
+   * Given, an edit inside such a body (which changes the shape) counts as well when the
+   * function's type is what it was; without it, only edits inside bodies the shape hides do.
+   */
+  sameType?: (before: FunctionWithBody, after: FunctionWithBody) => boolean,
 ): BodyEdits | undefined {
   const shape = fileShape(before, beforeInfos);
-  if (shape === undefined || shape !== fileShape(after, afterInfos)) return undefined;
-  const old = hiddenBodies(before, beforeInfos)!;
-  const now = hiddenBodies(after, afterInfos)!;
+  if (shape === undefined) return undefined;
+  let old: readonly HiddenBody[];
+  let now: readonly HiddenBody[];
+  if (shape === fileShape(after, afterInfos)) {
+    old = hiddenBodies(before, beforeInfos)!;
+    now = hiddenBodies(after, afterInfos)!;
+  } else {
+    const loose = sameType && looseShape(before, beforeInfos);
+    if (!loose || loose.text !== looseShape(after, afterInfos)?.text) return undefined;
+    old = loose.hidden;
+    now = looseShape(after, afterInfos)!.hidden;
+  }
   // the same shape has as many hidden bodies, in the same order
   if (old.length !== now.length) return undefined;
   const changed: { before: ts.TextRange; shift: number }[] = [];
@@ -41,6 +57,7 @@ export function bodyEdits(
     const was = before.text.slice(old[i]!.pos, old[i]!.end);
     const is = after.text.slice(now[i]!.pos, now[i]!.end);
     if (was === is) continue;
+    if (!old[i]!.typed && !sameType?.(old[i]!.fn, now[i]!.fn)) return undefined;
     keepsLines &&= keepsLinesAfter(was, is);
     changed.push({ before: old[i]!, shift: is.length - was.length });
   }

@@ -1,6 +1,6 @@
 import type ts from 'typescript';
 import type { FunctionFacts, FunctionInfo } from '../types.js';
-import { bodyEdits } from './body-edits.js';
+import type { BodyEdits } from './body-edits.js';
 import type { FileEntry } from './file-cache.js';
 import { nodeMap, type NodeMap } from './node-map.js';
 import { remapFacts, type Renamed } from './remap-facts.js';
@@ -20,10 +20,11 @@ export function factsToCarry(
   previous: FileEntry,
   after: ts.SourceFile,
   afterInfos: readonly FunctionInfo[],
+  /** Where the edit fell (see `bodyEdits`), between `previous`'s file and `after`. */
+  edits: BodyEdits | undefined,
   infoOf: (key: string) => FunctionInfo | undefined,
 ): CarriedFacts | undefined {
   const before = previous.sourceFile;
-  const edits = bodyEdits(before, previous.infos, after, afterInfos);
   if (!edits || edits.before.length === 0) return undefined;
   const untouched = previous.facts.filter((f) => !edits.inside(f.info.node) && !edits.holds(f.info.node));
   if (untouched.length === 0) return undefined;
@@ -32,7 +33,7 @@ export function factsToCarry(
   // the dispatch answers are the whole previous walk's; the re-walked functions ask again about declarations inside the changed bodies
   const dispatched = new Map([...previous.dispatched].filter(([declaration]) => declaration.getSourceFile() !== before || !edits.inside(declaration)));
   const nodes = nodeMap(before, after, edits);
-  const renamed = edits.keepsLines ? undefined : renamedKeys(previous.infos, afterInfos, inside, nodes);
+  const renamed = edits.keepsLines ? undefined : renamedKeys(previous.infos, afterInfos, inside, nodes, before.getLineAndCharacterOfPosition(edits.before[0]!.pos));
   if (renamed === null) return undefined;
   const carried = remapFacts({ facts: untouched, dispatched }, before, after, nodes, infoOf, inside, renamed);
   if (!carried) return undefined;
@@ -56,19 +57,23 @@ function renameKeys(consumed: ReadonlyMap<string, string>, keys: ReadonlyMap<str
  * function's node has a counterpart in the new version, whose function may be keyed otherwise.
  * Null when one has no counterpart function.
  */
-function renamedKeys(beforeInfos: readonly FunctionInfo[], afterInfos: readonly FunctionInfo[], inside: ReadonlySet<string>, nodes: NodeMap): Renamed | null {
+function renamedKeys(
+  beforeInfos: readonly FunctionInfo[],
+  afterInfos: readonly FunctionInfo[],
+  inside: ReadonlySet<string>,
+  nodes: NodeMap,
+  movedFrom: ts.LineAndCharacter,
+): Renamed | null {
   const byNode = new Map<ts.Node, FunctionInfo>(afterInfos.map((info) => [info.node, info]));
   const keys = new Map<string, string>();
-  const keptKeys = new Set<string>();
   for (const info of beforeInfos) {
     if (inside.has(info.key)) continue;
     const now = nodes(info.node);
     const moved = now && byNode.get(now);
     if (!moved) return null;
-    if (moved.key === info.key) keptKeys.add(info.key);
-    else keys.set(info.key, moved.key);
+    if (moved.key !== info.key) keys.set(info.key, moved.key);
   }
-  return { moved: true, keys, keptKeys };
+  return { movedFrom, keys };
 }
 
 export interface CarriedFacts {

@@ -11,13 +11,26 @@ import type { FunctionInfo } from '../types.js';
  * with a declared return type, a constructor, a setter. It is kept when it declares a class,
  * which can implement an interface other files call through. JavaScript files have no shape:
  * their types are inferred from bodies.
+ *
+ * The loose shape hides the body of every function, its type declared or not, and names every
+ * function's key: two versions with the same loose shape differ inside bodies only, and where
+ * those bodies' functions show the types they showed (see `bodyEdits`), other files learn the
+ * same from both.
  */
 const shapes = new WeakMap<ts.SourceFile, Shape | null>();
+const looseShapes = new WeakMap<ts.SourceFile, Shape | null>();
 
 interface Shape {
   text: string;
   /** The hidden bodies, in source order (outermost only: one inside another is part of it). */
-  hidden: readonly ts.TextRange[];
+  hidden: readonly HiddenBody[];
+}
+
+export interface HiddenBody extends ts.TextRange {
+  /** The function whose body it is. */
+  fn: FunctionWithBody;
+  /** Whether the function's type is declared (its body cannot change it). */
+  typed: boolean;
 }
 
 export function fileShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): string | undefined {
@@ -25,22 +38,29 @@ export function fileShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): st
 }
 
 /** The bodies `fileShape` leaves out: where an edit leaves the shape as it was. */
-export function hiddenBodies(sf: ts.SourceFile, infos: readonly FunctionInfo[]): readonly ts.TextRange[] | undefined {
+export function hiddenBodies(sf: ts.SourceFile, infos: readonly FunctionInfo[]): readonly HiddenBody[] | undefined {
   return shapeOf(sf, infos)?.hidden;
+}
+
+export function looseShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape | undefined {
+  let shape = looseShapes.get(sf);
+  if (shape === undefined) looseShapes.set(sf, (shape = computeShape(sf, infos, isFunctionWithBody, true)));
+  return shape ?? undefined;
 }
 
 function shapeOf(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape | undefined {
   let shape = shapes.get(sf);
-  if (shape === undefined) shapes.set(sf, (shape = computeShape(sf, infos)));
+  if (shape === undefined) shapes.set(sf, (shape = computeShape(sf, infos, isFunctionWithHiddenBody, false)));
   return shape ?? undefined;
 }
 
-function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape | null {
+/** `namesEvery`: the keys of the functions inside the hidden bodies too (a call elsewhere may resolve into one through an inferred type). */
+function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[], hides: (node: ts.Node) => node is FunctionWithBody, namesEvery: boolean): Shape | null {
   if (!isTypeScript(sf)) return null;
-  const hidden: ts.TextRange[] = [];
+  const hidden: HiddenBody[] = [];
   const visit = (node: ts.Node): void => {
-    if (hasHiddenBody(node, sf)) {
-      hidden.push({ pos: node.body.pos, end: node.body.end });
+    if (hides(node) && !declaresClass(node, sf)) {
+      hidden.push({ pos: node.body.pos, end: node.body.end, fn: node, typed: isFunctionWithHiddenBody(node) });
       // the parameters and the declared type are part of the shape; nothing inside the body is
       for (const parameter of node.parameters) visit(parameter);
       return;
@@ -55,16 +75,27 @@ function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape 
     from = range.end;
   }
   parts.push(sf.text.slice(from));
-  const isHidden = (node: ts.Node) => hidden.some((range) => node.pos >= range.pos && node.end <= range.end);
+  const isHidden = (node: ts.Node) => !namesEvery && hidden.some((range) => node.pos >= range.pos && node.end <= range.end);
   const keys = infos.filter((info) => !isHidden(info.node)).map((info) => info.key);
   return { text: `${parts.join('\u0000{}')}\u0001${keys.join('\u0001')}`, hidden };
 }
 
-type FunctionWithBody = ts.FunctionLikeDeclaration & { body: ts.Block | ts.Expression };
+export type FunctionWithBody = ts.FunctionLikeDeclaration & { body: ts.Block | ts.Expression };
 
 /** Whether the shape leaves out this function's body: its type does not depend on it, and it declares no class. */
 export function hasHiddenBody(node: ts.Node, sf: ts.SourceFile): node is FunctionWithBody {
-  return isFunctionWithHiddenBody(node) && !/\bclass\b/.test(sf.text.slice(node.body.pos, node.body.end));
+  return isFunctionWithHiddenBody(node) && !declaresClass(node, sf);
+}
+
+function declaresClass(node: FunctionWithBody, sf: ts.SourceFile): boolean {
+  return /\bclass\b/.test(sf.text.slice(node.body.pos, node.body.end));
+}
+
+function isFunctionWithBody(node: ts.Node): node is FunctionWithBody {
+  return (
+    (ts.isConstructorDeclaration(node) || ts.isSetAccessorDeclaration(node) || ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node)) &&
+    node.body !== undefined
+  );
 }
 
 function isFunctionWithHiddenBody(node: ts.Node): node is FunctionWithBody {

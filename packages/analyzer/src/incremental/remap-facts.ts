@@ -44,16 +44,26 @@ function literalCopier(keys: readonly string[]): LiteralCopier {
  * a changed body can take the key of a later one of the same name (`helper` becomes `helper~2`).
  */
 export interface Renamed {
-  /** Whether the edit moved lines or columns outside the changed bodies. */
-  moved: boolean;
+  /**
+   * Where the edit began to move lines or columns (outside the changed bodies; zero-based), when
+   * it did: a place named by line and column at or after it may name another place now.
+   */
+  movedFrom?: ts.LineAndCharacter;
   /** Old key → new key, for the functions whose key moved. */
   keys: ReadonlyMap<string, string>;
-  /** The keys that stay what they were. */
-  keptKeys: ReadonlySet<string>;
 }
 
-const NOTHING_RENAMED: Renamed = { moved: false, keys: new Map(), keptKeys: new Set() };
-const POSITION = /@\d+:\d+/;
+const NOTHING_RENAMED: Renamed = { keys: new Map() };
+const POSITION = /@(\d+):(\d+)/g;
+
+/** Whether a text names a place by line and column (one-based) at or after `from`. */
+function namesMovedPlace(text: string, from: ts.LineAndCharacter): boolean {
+  for (const [, line, column] of text.matchAll(POSITION)) {
+    const l = Number(line) - 1;
+    if (l > from.line || (l === from.line && Number(column) - 1 >= from.character)) return true;
+  }
+  return false;
+}
 
 /** What a walk of a file recorded for some of its functions: their facts and the dispatch answers it took. */
 export interface WalkPart {
@@ -103,8 +113,8 @@ export function remapFacts(
       }
       // After an edit that moved lines, a text naming a place by its line and column (a lock made in
       // place, `src/one.ts@3:84`; a parameter lock of a function without a name, `run>@12:5(release)`)
-      // may name another place now: only the keys of the file's functions are vouched for.
-      if (renamed.moved && POSITION.test(value) && !renamed.keptKeys.has(value)) throw NOT_CARRIED;
+      // may name another place now, unless the place comes before the edit.
+      if (renamed.movedFrom && value.includes('@') && namesMovedPlace(value, renamed.movedFrom)) throw NOT_CARRIED;
       return value;
     }
     if (typeof value !== 'object' || value === null) {

@@ -93,6 +93,24 @@ function exportedTypes(sf: ts.SourceFile, checker: ts.TypeChecker): string | und
 }
 
 /**
+ * A function's signature as text, inferred return type and type predicate included, comparable
+ * between two checkers (see `CanonicalPrinter`). Undefined when the checker fails or the text
+ * outgrows its budget.
+ */
+export function signatureText(fn: ts.SignatureDeclaration, checker: ts.TypeChecker): string | undefined {
+  try {
+    const signature = checker.getSignatureFromDeclaration(fn);
+    if (!signature) return undefined;
+    const predicate = checker.getTypePredicateOfSignature(signature);
+    const printer = new CanonicalPrinter(checker);
+    const asserted = predicate ? ` ${predicate.kind} ${predicate.parameterName ?? 'this'} is ${predicate.type ? printer.type(predicate.type, CANONICAL_DEPTH) : ''}` : '';
+    return `${printer.signature(signature, CANONICAL_DEPTH)}${asserted}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * How deep `CanonicalPrinter` orders what it prints; below, the checker's own text. Two checkers
  * list a union's members and an object type's properties in the order each met them, so the same
  * type would print as two texts; what noise is left costs walks, not answers.
@@ -151,7 +169,7 @@ class CanonicalPrinter {
     return types.map((t) => this.type(t, depth));
   }
 
-  private signature(signature: ts.Signature, depth: number): string {
+  signature(signature: ts.Signature, depth: number): string {
     const { checker } = this;
     const typeParameters = (signature.typeParameters ?? []).map((t) => {
       const constraint = t.getConstraint();
