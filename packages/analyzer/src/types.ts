@@ -1,3 +1,4 @@
+import type { ReadonlyStateSet } from './summaries/state-set.js';
 import type ts from 'typescript';
 
 /** 1-based lines and columns; `file` is an absolute, normalised (POSIX) path. */
@@ -256,8 +257,8 @@ export interface FunctionSummary {
   /** Locks that may be held on entry (from every caller and callback context), with the call that holds them. */
   heldOnEntry: Map<string, { lock: LockIdentity; via: ChainLink[] }>;
   /** Shared state read and written (directly or through callees that run synchronously or are awaited). */
-  reads: Map<string, ts.Node>;
-  writes: Map<string, ts.Node>;
+  reads: ReadonlyStateSet;
+  writes: ReadonlyStateSet;
 }
 
 export interface FunctionFacts {

@@ -14,6 +14,7 @@ import { buildCallEdges, patchCallEdges, type CallEdges } from './call-edges.js'
 import { reachable } from '../graph/reachable.js';
 import type { AnalysisDelta } from '../analysis.js';
 import { substitute, wrapperEntrySignature } from './wrappers.js';
+import { StateNumbering, StateSet } from './state-set.js';
 
 /** Why a single call site, on its own, makes the function that awaits it block. */
 export function directBlockingOperation(site: CallSite, facts: ReadonlyMap<string, FunctionFacts>): string | undefined {
@@ -50,6 +51,8 @@ export interface SummaryGraph {
   facts: ReadonlyMap<string, FunctionFacts>;
   summaries: ReadonlyMap<string, FunctionSummary>;
   edges: CallEdges;
+  /** How the summaries' state sets number the states: the next computation's sets join theirs. */
+  states: StateNumbering;
 }
 
 /**
@@ -101,6 +104,13 @@ export function computeSummaries(
   // Every summary the edit cannot reach is the previous one, and with the same functions the
   // previous map is updated in place (its order is the facts' order).
   const summaries = patched ? (before.summaries as Map<string, FunctionSummary>) : new Map<string, FunctionSummary>();
+  // summaries kept from the previous computation hold sets numbered by its numbering
+  const states = before?.states ?? new StateNumbering();
+  const stateSet = (accesses: readonly { state: string }[]) => {
+    const set = new StateSet(states);
+    for (const access of accesses) set.add(access.state);
+    return set;
+  };
   for (const key of patched ? inOrder(new Set([...up, ...down])) : facts.keys()) {
     const f = facts.get(key)!;
     const old = before?.summaries.get(key);
@@ -123,8 +133,8 @@ export function computeSummaries(
         ...[...(wrapper?.paramsImmediate ?? [])].map((index) => ({ index, invocation: { mode: 'immediate' as const } })),
       ],
       heldOnEntry: down.has(key) || !old ? new Map() : old.heldOnEntry,
-      reads: new Map(f.reads.map((r) => [r.state, r.node])),
-      writes: new Map(f.writes.map((w) => [w.state, w.node])),
+      reads: stateSet(f.reads),
+      writes: stateSet(f.writes),
     });
   }
 
@@ -197,8 +207,8 @@ export function computeSummaries(
         changed = true;
       }
       // shared state through callees that run before the call returns
-      for (const [state, node] of callee.reads) if (!summary.reads.has(state)) { summary.reads.set(state, node); changed = true; }
-      for (const [state, node] of callee.writes) if (!summary.writes.has(state)) { summary.writes.set(state, node); changed = true; }
+      if ((summary.reads as StateSet).addAll(callee.reads)) changed = true;
+      if ((summary.writes as StateSet).addAll(callee.writes)) changed = true;
     }
     if (changed) enqueueCallers(key);
   }
@@ -218,7 +228,7 @@ export function computeSummaries(
     summaries,
     callers,
     edges: edges.count,
-    graph: { facts, summaries, edges },
+    graph: { facts, summaries, edges, states },
     recomputed: up.size,
     delta,
   };
