@@ -118,8 +118,9 @@ export async function tally(): Promise<void> {
     expect(counters.filesWalked).toBe(4);
   });
 
-  it('keeps the importers of a module whose inferred type the edit reshaped but did not change', () => {
-    const p = new EditableProject('type-flow-same-type', {
+  /** `make` has an inferred return type; `shared.ts` shows it, and `run.ts` reads it through `shared.ts`. */
+  const inferredMake = (name: string) => {
+    const p = new EditableProject(name, {
       'src/other/other.ts': other,
       'src/factory/make.ts': `export function make() {
   return new Map<string, number>();
@@ -133,6 +134,11 @@ export async function run(): Promise<void> {
       'src/store/keep.ts': keep,
     });
     p.analyseBothWays();
+    return p;
+  };
+
+  it('keeps the importers of a module whose inferred type the edit reshaped but did not change', () => {
+    const p = inferredMake('type-flow-same-type');
     // a statement typed into a body whose function's return type is inferred: the shape changes, the type does not
     p.edit('src/factory/make.ts', (t) => t.replace('  return new Map', '  void 0;\n  return new Map'));
     const { warm, cold, counters } = p.analyseBothWays();
@@ -142,20 +148,7 @@ export async function run(): Promise<void> {
   });
 
   it('walks the importers again when the edit changes the inferred type', () => {
-    const p = new EditableProject('type-flow-new-type', {
-      'src/other/other.ts': other,
-      'src/factory/make.ts': `export function make() {
-  return new Map<string, number>();
-}`,
-      'src/relay/shared.ts': shared,
-      'src/app/run.ts': `import { shared } from '../relay/shared';
-import { keep } from '../store/keep';
-export async function run(): Promise<void> {
-  keep(shared);
-}`,
-      'src/store/keep.ts': keep,
-    });
-    p.analyseBothWays();
+    const p = inferredMake('type-flow-new-type');
     p.edit('src/factory/make.ts', (t) => t.replace('  return new Map<string, number>()', '  void 0;\n  return new Map<string, string>()'));
     const { warm, cold, counters } = p.analyseBothWays();
     expectSame(warm, cold);

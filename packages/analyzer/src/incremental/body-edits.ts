@@ -5,11 +5,11 @@ import { fileShape, hiddenBodies, looseShape, type FunctionWithBody, type Hidden
 /**
  * Where an edit fell in a file, when it fell inside bodies no other part of the file can see
  * (see file-shape.ts), or inside the bodies of functions whose inferred type it left as it was
- * (typing a statement into a method without a declared return type): every node outside those bodies has a counterpart in the new version,
- * moved by a known offset. When the edit also left every position outside them on its line
- * and column, every function outside those bodies (and outside the functions holding them) has
- * the facts it had. Typing inside a method is such an edit as long as it does not add or remove
- * a line.
+ * (typing a statement into a method without a declared return type): every node outside those
+ * bodies has a counterpart in the new version, moved by a known offset. When the edit also left
+ * every position outside them on its line and column, every function outside those bodies (and
+ * outside the functions holding them) has the facts it had. Typing inside a method is such an
+ * edit as long as it does not add or remove a line.
  */
 export interface BodyEdits {
   /** The changed bodies in the previous version, in source order. */

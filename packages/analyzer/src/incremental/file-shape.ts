@@ -1,4 +1,5 @@
 import ts from 'typescript';
+import { isFunctionNode } from '../graph/functions.js';
 import type { FunctionInfo } from '../types.js';
 
 /**
@@ -92,10 +93,7 @@ function declaresClass(node: FunctionWithBody, sf: ts.SourceFile): boolean {
 }
 
 function isFunctionWithBody(node: ts.Node): node is FunctionWithBody {
-  return (
-    (ts.isConstructorDeclaration(node) || ts.isSetAccessorDeclaration(node) || ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isGetAccessorDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node)) &&
-    node.body !== undefined
-  );
+  return isFunctionNode(node) && node.body !== undefined;
 }
 
 function isFunctionWithHiddenBody(node: ts.Node): node is FunctionWithBody {
