@@ -156,6 +156,34 @@ export async function run(): Promise<void> {
     expect(counters.filesWalked).toBe(3);
   });
 
+  it('finds a lock taken in a function that an inferred return type hands to another file, after an edit inside it', () => {
+    const p = new EditableProject('type-flow-returned-function', {
+      'src/factory/make.ts': `import { Mutex } from 'async-mutex';
+const lock = new Mutex();
+export function handler() {
+  return async () => {
+    await fetch('https://example.com');
+  };
+}
+export async function locked(): Promise<void> {
+  await lock.runExclusive(async () => { await handler()(); });
+}`,
+      'src/app/run.ts': `import { handler } from '../factory/make';
+export async function run(): Promise<void> {
+  await handler()();
+}`,
+    });
+    p.analyseBothWays();
+    // the returned function now takes the lock itself: run, in another file, calls it through handler's inferred type
+    p.edit('src/factory/make.ts', (t) => t.replace("    await fetch('https://example.com');", "    const release = await lock.acquire();\n    await fetch('https://example.com');\n    release();"));
+    const { warm, cold, counters } = p.analyseBothWays();
+    expectSame(warm, cold);
+    // handler's type is the same, but run.ts resolved a call into the changed body: it is walked again
+    expect(counters.filesWalked).toBe(2);
+    expect(warm.facts.get('src/app/run.ts#run')!.calls.flatMap((c) => c.targets)).toContain('src/factory/make.ts#handler>#1');
+    expect([...warm.summaries.get('src/app/run.ts#run')!.acquires.keys()]).toEqual(['src/factory/make.ts#lock']);
+  });
+
   it('follows a type alias an edit gives another meaning, through a module that names it', () => {
     const p = new EditableProject('type-flow-alias', {
       'src/other/other.ts': other,
