@@ -28,8 +28,9 @@ export function directivesOf(sourceFile: ts.SourceFile): Map<number, Directive[]
   const byLine = new Map<number, Directive[]>();
   const text = sourceFile.text;
   // Most files have no directive at all: don't walk them.
-  if (/lockwise-ignore|eslint-disable/.test(text)) {
-    for (const range of commentRanges(sourceFile)) {
+  const mentions = [...text.matchAll(/lockwise-ignore|eslint-disable/g)].map((m) => m.index);
+  if (mentions.length > 0) {
+    for (const range of commentRanges(sourceFile, mentions)) {
       const directive = parseDirective(sourceFile, text.slice(range.pos, range.end), range.pos);
       if (!directive) continue;
       const list = byLine.get(directive.appliesToLine) ?? [];
@@ -41,17 +42,30 @@ export function directivesOf(sourceFile: ts.SourceFile): Map<number, Directive[]
   return byLine;
 }
 
-/** Every comment of the file, found from the syntax tree (the trivia around its tokens), so text inside strings and templates never counts. */
-function commentRanges(sourceFile: ts.SourceFile): ts.CommentRange[] {
+/**
+ * The comments of the file around the given positions, found from the syntax tree (the trivia
+ * around its tokens), so text inside strings and templates never counts. A comment is the
+ * leading trivia of the node after it or the trailing trivia of the node before it, and either
+ * node is a child of one whose range holds the comment: only those are walked into (on a large
+ * file with one directive, a handful of nodes rather than every one).
+ */
+function commentRanges(sourceFile: ts.SourceFile, positions: readonly number[]): ts.CommentRange[] {
   const text = sourceFile.text;
   const seen = new Map<number, ts.CommentRange>();
   const collect = (ranges: ts.CommentRange[] | undefined) => {
     for (const range of ranges ?? []) seen.set(range.pos, range);
   };
+  const holdsOne = (node: ts.Node) => positions.some((pos) => pos >= node.pos && pos <= node.end);
   const visit = (node: ts.Node): void => {
     collect(ts.getLeadingCommentRanges(text, node.pos));
     collect(ts.getTrailingCommentRanges(text, node.end));
-    ts.forEachChild(node, visit);
+    ts.forEachChild(node, (child) => {
+      if (holdsOne(child)) visit(child);
+      else {
+        collect(ts.getLeadingCommentRanges(text, child.pos));
+        collect(ts.getTrailingCommentRanges(text, child.end));
+      }
+    });
   };
   visit(sourceFile);
   collect(ts.getLeadingCommentRanges(text, sourceFile.endOfFileToken.pos));
