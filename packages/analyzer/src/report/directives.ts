@@ -44,10 +44,10 @@ export function directivesOf(sourceFile: ts.SourceFile): Map<number, Directive[]
 
 /**
  * The comments of the file around the given positions, found from the syntax tree (the trivia
- * around its tokens), so text inside strings and templates never counts. A comment is the
- * leading trivia of the node after it or the trailing trivia of the node before it, and either
- * node is a child of one whose range holds the comment: only those are walked into (on a large
- * file with one directive, a handful of nodes rather than every one).
+ * around its tokens), so text inside strings and templates never counts. A comment is in the
+ * trivia that starts where a node starts or ends, and that node is a child of one whose range
+ * holds the comment: only those are walked into (on a large file with one directive, a handful
+ * of nodes rather than every one).
  */
 function commentRanges(sourceFile: ts.SourceFile, positions: readonly number[]): ts.CommentRange[] {
   const text = sourceFile.text;
@@ -56,16 +56,15 @@ function commentRanges(sourceFile: ts.SourceFile, positions: readonly number[]):
     for (const range of ranges ?? []) seen.set(range.pos, range);
   };
   const holdsOne = (node: ts.Node) => positions.some((pos) => pos >= node.pos && pos <= node.end);
-  const visit = (node: ts.Node): void => {
+  const around = (node: ts.Node) => {
     collect(ts.getLeadingCommentRanges(text, node.pos));
+    // after a node: its own line's comment, and the lines up to the next token (a closing brace)
     collect(ts.getTrailingCommentRanges(text, node.end));
-    ts.forEachChild(node, (child) => {
-      if (holdsOne(child)) visit(child);
-      else {
-        collect(ts.getLeadingCommentRanges(text, child.pos));
-        collect(ts.getTrailingCommentRanges(text, child.end));
-      }
-    });
+    collect(ts.getLeadingCommentRanges(text, node.end));
+  };
+  const visit = (node: ts.Node): void => {
+    around(node);
+    ts.forEachChild(node, (child) => (holdsOne(child) ? visit(child) : around(child)));
   };
   visit(sourceFile);
   collect(ts.getLeadingCommentRanges(text, sourceFile.endOfFileToken.pos));
