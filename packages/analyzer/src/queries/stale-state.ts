@@ -2,7 +2,8 @@ import ts from 'typescript';
 import type { Analysis } from '../analysis.js';
 import { isFunctionNode } from '../graph/functions.js';
 import { stripExpression } from '../flow/lock-identity.js';
-import type { CallSite, FunctionFacts, FunctionInfo, HeldLock, SharedAccess, YieldPoint } from '../types.js';
+import type { CallSite, FunctionFacts, FunctionInfo, FunctionSummary, HeldLock, SharedAccess, YieldPoint } from '../types.js';
+import type { ReadonlyStateSet } from '../summaries/state-set.js';
 import { factsInScope, scopeKey, type FileScope } from './scope.js';
 import { perFile } from './file-index.js';
 import { symbolAt } from '../flow/symbols.js';
@@ -188,8 +189,10 @@ class FactIndex {
 /** The shared state read and written at one point of the text: an access, or a call through its callees' summaries. */
 interface StateSpan {
   pos: number;
-  reads: readonly string[];
-  writes: readonly string[];
+  read?: string;
+  written?: string;
+  /** A call's callees: what they read and write, transitively. */
+  callees?: readonly FunctionSummary[];
 }
 
 /**
@@ -205,15 +208,13 @@ class StateSpans {
     for (const facts of functions) {
       let spans = this.byFile.get(facts.info.sourceFile);
       if (!spans) this.byFile.set(facts.info.sourceFile, (spans = []));
-      for (const access of facts.reads) spans.push({ pos: access.node.pos, reads: [access.state], writes: [] });
-      for (const access of facts.writes) spans.push({ pos: access.node.pos, reads: [], writes: [access.state] });
+      for (const access of facts.reads) spans.push({ pos: access.node.pos, read: access.state });
+      for (const access of facts.writes) spans.push({ pos: access.node.pos, written: access.state });
       for (const site of facts.calls) {
         // The same bodies `StaleFlow.call` takes reads and writes from.
         const bodies = [...site.targets, ...site.callbackArgs.filter((c) => !c.inline).map((c) => c.fn)];
-        const summaries = bodies.map((key) => analysis.summaries.get(key)).filter((summary) => summary !== undefined);
-        const reads = summaries.flatMap((summary) => [...summary.reads.keys()]);
-        const writes = summaries.flatMap((summary) => [...summary.writes.keys()]);
-        if (reads.length || writes.length) spans.push({ pos: site.node.pos, reads, writes });
+        const callees = bodies.map((key) => analysis.summaries.get(key)).filter((summary): summary is FunctionSummary => summary !== undefined && (summary.reads.size > 0 || summary.writes.size > 0));
+        if (callees.length > 0) spans.push({ pos: site.node.pos, callees });
       }
     }
     for (const spans of this.byFile.values()) spans.sort((a, b) => a.pos - b.pos);
@@ -223,12 +224,24 @@ class StateSpans {
     const spans = this.byFile.get(fn.sourceFile) ?? [];
     const { pos, end } = fn.node;
     const reads = new Set<string>();
+    // the callees' sets are asked, not spread: on real code a call reaches hundreds of states
+    const readSets = new Set<ReadonlyStateSet>();
     const writes = new Set<string>();
     for (let i = firstAtOrAfter(spans, pos); i < spans.length && spans[i]!.pos < end; i++) {
-      for (const state of spans[i]!.reads) reads.add(state);
-      for (const state of spans[i]!.writes) writes.add(state);
+      const span = spans[i]!;
+      if (span.read !== undefined) reads.add(span.read);
+      if (span.written !== undefined) writes.add(span.written);
+      for (const summary of span.callees ?? []) {
+        if (summary.reads.size > 0) readSets.add(summary.reads);
+        for (const state of summary.writes.keys()) writes.add(state);
+      }
     }
-    for (const state of writes) if (reads.has(state) || reads.has(`${state}[]`)) return true;
+    const isRead = (state: string) => {
+      if (reads.has(state)) return true;
+      for (const set of readSets) if (set.has(state)) return true;
+      return false;
+    };
+    for (const state of writes) if (isRead(state) || isRead(`${state}[]`)) return true;
     return false;
   }
 }
