@@ -76,8 +76,14 @@ function computeShape(sf: ts.SourceFile, infos: readonly FunctionInfo[], hides: 
     from = range.end;
   }
   parts.push(sf.text.slice(from));
-  const isHidden = (node: ts.Node) => !namesEvery && hidden.some((range) => node.pos >= range.pos && node.end <= range.end);
-  const keys = infos.filter((info) => !isHidden(info.node)).map((info) => info.key);
+  // the functions come in source order, as the bodies do: one pass over both
+  let next = 0;
+  const isHidden = (node: ts.Node) => {
+    while (next < hidden.length && hidden[next]!.end <= node.pos) next++;
+    const range = hidden[next];
+    return range !== undefined && node.pos >= range.pos && node.end <= range.end;
+  };
+  const keys = namesEvery ? infos.map((info) => info.key) : infos.filter((info) => !isHidden(info.node)).map((info) => info.key);
   return { text: `${parts.join('\u0000{}')}\u0001${keys.join('\u0001')}`, hidden };
 }
 
