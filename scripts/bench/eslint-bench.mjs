@@ -21,32 +21,10 @@ import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { CORPUS, PACKED_CORPUS, REPO_ROOT, materialize } from './corpus.mjs';
 import { generateProject } from './generate-project.mjs';
+import { createEslint, largestFilesWithMethods, lockwiseRules, typeNewLine } from './typing.mjs';
 
 const mode = process.argv[2];
 const SCRATCH = path.join(REPO_ROOT, '.bench');
-
-async function createEslint(dir, rules) {
-  const { ESLint } = await import('eslint');
-  const tseslint = (await import('typescript-eslint')).default;
-  const lockwise = (await import('eslint-plugin-lockwise')).default;
-  return new ESLint({
-    cwd: dir,
-    overrideConfigFile: true,
-    overrideConfig: [
-      {
-        files: ['**/*.ts'],
-        languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: dir } },
-        plugins: { '@typescript-eslint': tseslint.plugin, lockwise },
-        rules,
-      },
-    ],
-  });
-}
-
-async function lockwiseRules() {
-  const lockwise = (await import('eslint-plugin-lockwise')).default;
-  return lockwise.configs.strict.rules;
-}
 
 /**
  * Child process: one full lint of `dir` with the named rule set; prints the wall time, loading
@@ -138,25 +116,14 @@ async function relintReal(dir, edits) {
   const { analysisCounters } = await import('@lockwise/analyzer');
   const eslint = await createEslint(dir, await lockwiseRules());
   await eslint.lintFiles(['src/**/*.ts']);
-  const src = path.join(dir, 'src');
-  const largest = fs
-    .readdirSync(src, { recursive: true })
-    .filter((f) => String(f).endsWith('.ts'))
-    .map((f) => path.join(src, String(f)))
-    .map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }))
-    // a body's brace ends the line after a space (a type literal's `<{` does not)
-    .map((entry) => ({ ...entry, methods: [...entry.text.matchAll(/\n( +)(?:(?:public|private|protected|static|async) )*\w+\([^)]*\)[^{;\n]* \{\n/g)] }))
-    .filter((entry) => entry.methods.length > 0)
-    .sort((a, b) => b.text.length - a.text.length)
-    .slice(0, 6);
+  const largest = largestFilesWithMethods(path.join(dir, 'src'));
   const samples = [];
   const walked = [];
   const carried = [];
   for (let i = 0; i < edits; i++) {
-    const { file, text, methods } = largest[i % largest.length];
-    const method = methods[(i * 7) % methods.length];
-    const at = method.index + method[0].length;
-    const edited = `${text.slice(0, at)}${method[1]}    const typed${i} = ${i};\n${text.slice(at)}`;
+    const entry = largest[i % largest.length];
+    const { file } = entry;
+    const edited = typeNewLine(entry, i * 7, i).text;
     const before = { ...analysisCounters };
     eslintFaceTimings.ms = 0;
     const [result] = await eslint.lintText(edited, { filePath: file });

@@ -12,24 +12,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-
-async function createEslint(dir) {
-  const { ESLint } = await import('eslint');
-  const tseslint = (await import('typescript-eslint')).default;
-  const lockwise = (await import('eslint-plugin-lockwise')).default;
-  return new ESLint({
-    cwd: dir,
-    overrideConfigFile: true,
-    overrideConfig: [
-      {
-        files: ['**/*.ts'],
-        languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: dir } },
-        plugins: { lockwise },
-        rules: lockwise.configs.strict.rules,
-      },
-    ],
-  });
-}
+import { createEslint, largestFilesWithMethods, lockwiseRules, typeNewLine } from '../bench/typing.mjs';
 
 const lockwiseMessages = (result) =>
   result.messages
@@ -39,7 +22,7 @@ const lockwiseMessages = (result) =>
 
 /** Child process: lints one file, its text from stdin, with nothing seen before. */
 async function coldLint(dir, file) {
-  const eslint = await createEslint(dir);
+  const eslint = await createEslint(dir, await lockwiseRules());
   const [result] = await eslint.lintText(fs.readFileSync(0, 'utf8'), { filePath: file });
   console.log(JSON.stringify(lockwiseMessages(result)));
 }
@@ -56,28 +39,18 @@ async function main([dirArg, editsArg = '6']) {
     console.error(`${dir}: give a project directory with a tsconfig.json and its sources under src/`);
     process.exit(2);
   }
-  // the largest files with a method whose body starts on its own line
-  const largest = fs
-    .readdirSync(src, { recursive: true })
-    .filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.d.ts'))
-    .map((f) => path.join(src, String(f)))
-    .map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }))
-    .map((entry) => ({ ...entry, methods: [...entry.text.matchAll(/\n( +)(?:(?:public|private|protected|static|async) )*\w+\([^)]*\)[^{;\n]* \{\n/g)] }))
-    .filter((entry) => entry.methods.length > 0)
-    .sort((a, b) => b.text.length - a.text.length)
-    .slice(0, 6);
+  const largest = largestFilesWithMethods(src);
   if (largest.length === 0) {
     console.error(`${src}: no method body to type into (a line ending in \`) {\`)`);
     process.exit(2);
   }
-  const warm = await createEslint(dir);
+  const warm = await createEslint(dir, await lockwiseRules());
   await warm.lintFiles(['src/**/*.ts']);
   let differing = 0;
   for (let i = 0; i < edits; i++) {
-    const { file, text, methods } = largest[i % largest.length];
-    const method = methods[(i * 5 + 3) % methods.length];
-    const at = method.index + method[0].length;
-    const edited = `${text.slice(0, at)}${method[1]}    const typed${i} = ${i};\n${text.slice(at)}`;
+    const entry = largest[i % largest.length];
+    const { file, text } = entry;
+    const { at, text: edited } = typeNewLine(entry, i * 5 + 3, i);
     const [result] = await warm.lintText(edited, { filePath: file });
     const warmMessages = lockwiseMessages(result);
     const cold = spawnSync(process.execPath, ['--max-old-space-size=8192', import.meta.filename, '--cold', dir, file], { input: edited, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });

@@ -1,0 +1,53 @@
+// What the editor benchmarks and checks share: an ESLint of the editor's kind (typescript-eslint's
+// project service) and the edits a user makes typing a new line into a method of a large file.
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** An ESLint over `dir`'s TypeScript files with the project service, both plugins loaded and `rules` on. */
+export async function createEslint(dir, rules) {
+  const { ESLint } = await import('eslint');
+  const tseslint = (await import('typescript-eslint')).default;
+  const lockwise = (await import('eslint-plugin-lockwise')).default;
+  return new ESLint({
+    cwd: dir,
+    overrideConfigFile: true,
+    overrideConfig: [
+      {
+        files: ['**/*.ts'],
+        languageOptions: { parser: tseslint.parser, parserOptions: { projectService: true, tsconfigRootDir: dir } },
+        plugins: { '@typescript-eslint': tseslint.plugin, lockwise },
+        rules,
+      },
+    ],
+  });
+}
+
+/** Every lockwise rule, as `lockwise.configs.strict` turns them on. */
+export async function lockwiseRules() {
+  const lockwise = (await import('eslint-plugin-lockwise')).default;
+  return lockwise.configs.strict.rules;
+}
+
+/**
+ * The `count` largest source files under `src` (declaration files have no body to type into)
+ * with the methods whose body starts on a line of its own: a body's brace ends the line after a
+ * space (a type literal's `<{` does not).
+ */
+export function largestFilesWithMethods(src, count = 6) {
+  return fs
+    .readdirSync(src, { recursive: true })
+    .filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.d.ts'))
+    .map((f) => path.join(src, String(f)))
+    .map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }))
+    .map((entry) => ({ ...entry, methods: [...entry.text.matchAll(/\n( +)(?:(?:public|private|protected|static|async) )*\w+\([^)]*\)[^{;\n]* \{\n/g)] }))
+    .filter((entry) => entry.methods.length > 0)
+    .sort((a, b) => b.text.length - a.text.length)
+    .slice(0, count);
+}
+
+/** `entry`'s text with a new line `const typed<n> = <n>;` typed at the start of its `method`-th method's body; `at` is where. */
+export function typeNewLine(entry, method, n) {
+  const match = entry.methods[method % entry.methods.length];
+  const at = match.index + match[0].length;
+  return { at, text: `${entry.text.slice(0, at)}${match[1]}    const typed${n} = ${n};\n${entry.text.slice(at)}` };
+}
