@@ -1,6 +1,6 @@
 import ts from 'typescript';
 import type { FunctionInfo } from '../types.js';
-import { fileShape, hiddenBodies, looseShape, type FunctionWithBody, type HiddenBody } from './file-shape.js';
+import { fileShape, looseShape, type FunctionWithBody } from './file-shape.js';
 
 /**
  * Where an edit fell in a file, when it fell inside bodies no other part of the file can see
@@ -36,19 +36,13 @@ export function bodyEdits(
    */
   sameType?: (before: FunctionWithBody, after: FunctionWithBody) => boolean,
 ): BodyEdits | undefined {
-  const shape = fileShape(before, beforeInfos);
-  if (shape === undefined) return undefined;
-  let old: readonly HiddenBody[];
-  let now: readonly HiddenBody[];
-  if (shape === fileShape(after, afterInfos)) {
-    old = hiddenBodies(before, beforeInfos)!;
-    now = hiddenBodies(after, afterInfos)!;
-  } else {
-    const loose = sameType && looseShape(before, beforeInfos);
-    if (!loose || loose.text !== looseShape(after, afterInfos)?.text) return undefined;
-    old = loose.hidden;
-    now = looseShape(after, afterInfos)!.hidden;
-  }
+  const strict = { before: fileShape(before, beforeInfos), after: fileShape(after, afterInfos) };
+  // the loose shapes only when the strict ones differ: an inferred type is asked of the checkers then
+  const [shapeBefore, shapeAfter] =
+    strict.before && strict.before.text === strict.after?.text ? [strict.before, strict.after] : sameType ? [looseShape(before, beforeInfos), looseShape(after, afterInfos)] : [];
+  if (!shapeBefore || !shapeAfter || shapeBefore.text !== shapeAfter.text) return undefined;
+  const old = shapeBefore.hidden;
+  const now = shapeAfter.hidden;
   // the same shape has as many hidden bodies, in the same order
   if (old.length !== now.length) return undefined;
   const changed: { before: ts.TextRange; shift: number }[] = [];

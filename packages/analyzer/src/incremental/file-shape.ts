@@ -18,10 +18,7 @@ import type { FunctionInfo } from '../types.js';
  * those bodies' functions show the types they showed (see `bodyEdits`), other files learn the
  * same from both.
  */
-const shapes = new WeakMap<ts.SourceFile, Shape | null>();
-const looseShapes = new WeakMap<ts.SourceFile, Shape | null>();
-
-interface Shape {
+export interface Shape {
   text: string;
   /** The hidden bodies, in source order (outermost only: one inside another is part of it). */
   hidden: readonly HiddenBody[];
@@ -34,25 +31,20 @@ export interface HiddenBody extends ts.TextRange {
   typed: boolean;
 }
 
-export function fileShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): string | undefined {
-  return shapeOf(sf, infos)?.text;
-}
+/** The file's shape, with the bodies it hides: where an edit leaves it as it was. */
+export const fileShape = shapeOnce(isFunctionWithHiddenBody, false);
 
-/** The bodies `fileShape` leaves out: where an edit leaves the shape as it was. */
-export function hiddenBodies(sf: ts.SourceFile, infos: readonly FunctionInfo[]): readonly HiddenBody[] | undefined {
-  return shapeOf(sf, infos)?.hidden;
-}
+/** The file's loose shape: every function's body hidden, every function's key named. */
+export const looseShape = shapeOnce(isFunctionWithBody, true);
 
-export function looseShape(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape | undefined {
-  let shape = looseShapes.get(sf);
-  if (shape === undefined) looseShapes.set(sf, (shape = computeShape(sf, infos, isFunctionWithBody, true)));
-  return shape ?? undefined;
-}
-
-function shapeOf(sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape | undefined {
-  let shape = shapes.get(sf);
-  if (shape === undefined) shapes.set(sf, (shape = computeShape(sf, infos, isFunctionWithHiddenBody, false)));
-  return shape ?? undefined;
+/** A shape computed once per `SourceFile` (its text never changes; JavaScript has none). */
+function shapeOnce(hides: (node: ts.Node) => node is FunctionWithBody, namesEvery: boolean) {
+  const shapes = new WeakMap<ts.SourceFile, Shape | null>();
+  return (sf: ts.SourceFile, infos: readonly FunctionInfo[]): Shape | undefined => {
+    let shape = shapes.get(sf);
+    if (shape === undefined) shapes.set(sf, (shape = computeShape(sf, infos, hides, namesEvery)));
+    return shape ?? undefined;
+  };
 }
 
 /** `namesEvery`: the keys of the functions inside the hidden bodies too (a call elsewhere may resolve into one through an inferred type). */
