@@ -355,6 +355,65 @@ export class Pool {
   }
 }`;
 
+/**
+ * matrix-js-sdk's `getVersions`: a promise kept on first use, and a handler registered with it that
+ * clears it if the request fails. The handler runs later, but it was handed over right after the
+ * method checked the field itself: what it writes follows from that check, not from what a caller
+ * read before its own yield.
+ */
+const memoWithReset = `import * as net from '../net/client.js';
+export class Client {
+  private versions?: Promise<string>;
+  getVersions(): Promise<string> {
+    if (this.versions) return this.versions;
+    this.versions = net.fetchPeer('versions').catch((e) => {
+      this.versions = undefined;
+      throw e;
+    });
+    return this.versions;
+  }
+  async supports(feature: string): Promise<boolean> {
+    return (await this.getVersions()).includes(feature);
+  }
+  async supportsThreads(): Promise<boolean> {
+    if (await this.supports('v1.4')) return true;
+    return this.supports('threads');
+  }
+}`;
+
+/** A function handed to a timer after a stale check: it writes when the timer fires, in a task of its own. */
+const timerAfterCheck = `import * as net from '../net/client.js';
+let active = false;
+function stopPolling(): void {
+  active = false;
+}
+export async function start(): Promise<void> {
+  if (!active) {
+    await net.x();
+    setTimeout(stopPolling, 1000);
+  }
+}`;
+
+/** The same memo without its own check: every call writes it, so the caller's stale check decides that write. */
+const memoWithoutCheck = `import * as net from '../net/client.js';
+export class Client {
+  private versions?: Promise<string>;
+  getVersions(): Promise<string> {
+    this.versions = net.fetchPeer('versions').catch((e) => {
+      this.versions = undefined;
+      throw e;
+    });
+    return this.versions;
+  }
+  async supports(feature: string): Promise<boolean> {
+    return (await this.getVersions()).includes(feature);
+  }
+  async supportsThreads(): Promise<boolean> {
+    if (await this.supports('v1.4')) return true;
+    return this.supports('threads');
+  }
+}`;
+
 const sizeThenClear = `import * as storage from '../storage/store.js';
 export class Buffer {
   private items: string[] = [];
@@ -635,6 +694,8 @@ ruleTester.run('no-stale-state-across-await', eslintRule(rule), {
     { name: 'a busy flag tested and set before the first yield, cleared in finally (a claim, not a stale check)', filename: appFile(), code: busyFlag },
     { name: 'what callees of other classes read and write on the way is not the caller\'s data flow', filename: appFile(), code: foreignEffects },
     { name: 'a cache that a callee fills on first use, checking it itself (zod\'s module-level patterns)', filename: appFile(), code: lazyCache },
+    { name: 'a promise kept on first use with a handler that clears it on failure, handed over after a fresh check (matrix-js-sdk getVersions)', filename: appFile(), code: memoWithReset },
+    { name: 'a function handed to a timer after a stale check writes later, in a task of its own', filename: appFile(), code: timerAfterCheck },
     ...LIBRARIES.map((library) => ({
       name: `${library.name}: read-modify-write guarded by the lock across the yield`,
       filename: appFile(),
@@ -822,6 +883,23 @@ ruleTester.run('no-stale-state-across-await', eslintRule(rule), {
           messageId: 'staleCheck',
           ...at(uncheckedRefill, 'this.refill()'),
           data: { state: 'Pool#size', read: `\`this.size\` (${pos(uncheckedRefill, 'this.size')})`, yield: `\`await net.x()\` (${pos(uncheckedRefill, 'await net.x()')})`, guard: NO_LOCK },
+        },
+      ],
+    },
+    {
+      name: 'a promise memo that does not check itself: the caller\'s check before its yield decides the write',
+      filename: appFile(),
+      code: memoWithoutCheck,
+      errors: [
+        {
+          messageId: 'staleCheck',
+          ...at(memoWithoutCheck, "this.supports('threads')"),
+          data: {
+            state: 'Client#versions',
+            read: `the result of \`this.supports()\` (${pos(memoWithoutCheck, "this.supports('v1.4')")}), which reads it`,
+            yield: `\`await this.supports('v1.4')\` (${pos(memoWithoutCheck, "await this.supports('v1.4')")})`,
+            guard: NO_LOCK,
+          },
         },
       ],
     },

@@ -7,6 +7,7 @@ import type { ReadonlyStateSet } from '../summaries/state-set.js';
 import { factsInScope, scopeKey, type FileScope } from './scope.js';
 import { perFile } from './file-index.js';
 import { symbolAt } from '../flow/symbols.js';
+import { runsBeforeReturn } from '../summaries/call-edges.js';
 
 /**
  * Which writes of shared state are decided or computed from a read of the same state made
@@ -212,7 +213,7 @@ class StateSpans {
       for (const access of facts.writes) spans.push({ pos: access.node.pos, written: access.state });
       for (const site of facts.calls) {
         // The same bodies `StaleFlow.call` takes reads and writes from.
-        const bodies = [...site.targets, ...site.callbackArgs.filter((c) => !c.inline).map((c) => c.fn)];
+        const bodies = bodiesRunBy(analysis, site, false);
         const callees = bodies.map((key) => analysis.summaries.get(key)).filter((summary): summary is FunctionSummary => summary !== undefined && (summary.reads.size > 0 || summary.writes.size > 0));
         if (callees.length > 0) spans.push({ pos: site.node.pos, callees });
       }
@@ -257,6 +258,19 @@ function firstAtOrAfter(spans: readonly StateSpan[], pos: number): number {
   return lo;
 }
 
+/**
+ * What a call runs before it returns, as the summaries count it: its callees, and the callbacks it
+ * is given that they or the API run at once. A callback scheduled for later (a listener it only
+ * registers, a promise's `catch` that clears a memo on failure) reads and writes in a task of its
+ * own. Callbacks written in place are functions of their own too; the flow walk takes them with
+ * the caller, so it asks for the others only.
+ */
+function bodiesRunBy(analysis: Analysis, site: CallSite, inline: boolean): string[] {
+  const bodies = [...site.targets];
+  for (const c of site.callbackArgs) if ((inline || !c.inline) && runsBeforeReturn(site, c.argIndex, analysis.wrappers)) bodies.push(c.fn);
+  return bodies;
+}
+
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   const list = map.get(key);
   if (list) list.push(value);
@@ -291,8 +305,8 @@ class SelfCheckedWrites {
     const yields = f.yields.map((y) => y.seq);
     const noYieldBetween = (from: number, to: number) => !yields.some((seq) => seq > from && seq < to);
     const readsAt = f.reads.filter((r) => sameState(r.state, state)).map((r) => r.seq);
-    // what a call runs: its targets and every callback it is given (one written in place is a function of its own)
-    const bodiesOf = (site: CallSite) => [...site.targets, ...site.callbackArgs.map((c) => c.fn)];
+    // what a call runs before it returns (not a callback it schedules for later: see bodiesRunBy)
+    const bodiesOf = (site: CallSite) => bodiesRunBy(this.analysis, site, true);
     // `sameState`: the state itself, or its entries
     const readsIt = (target: string) => {
       const reads = this.analysis.summaries.get(target)?.reads;
@@ -842,7 +856,7 @@ class StaleFlow {
     if (!site) return union(receiver, union(argTaint, returned));
 
     const userCall = site.targets.length > 0;
-    const bodies = [...site.targets, ...site.callbackArgs.filter((c) => !c.inline).map((c) => c.fn)];
+    const bodies = bodiesRunBy(this.analysis, site, false);
     let reads: Taint = userCall ? EMPTY : this.readsAt(callee);
     const owned = bodies.map((key) => ({ key, summary: this.analysis.summaries.get(key), own: this.ownership(key) }));
     for (const { summary, own } of owned) {
