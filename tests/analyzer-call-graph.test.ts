@@ -186,6 +186,59 @@ export function run() {
     expect(resolved).toEqual(['new Plain()']);
   });
 
+  it('a callee that leaves no choice is resolved without type-checking the arguments; overloads still are', () => {
+    const { program, rootDir } = programFromSources({
+      'src/app/main.ts': `type Handler = (n: number) => void;
+type Either = { (n: number): void; (s: string): void };
+export function make<T>(seed: T): (n: number) => T {
+  return () => seed;
+}
+export function pick(a: string): string;
+export function pick(a: number): number;
+export function pick(a: unknown): unknown {
+  return a;
+}
+export function run(h: { fire: Handler; either: Either }, loose: any, items: number[]) {
+  make(items.map((i) => i * 2))(1);
+  h.fire(items.reduce((a, b) => a + b, 0));
+  loose.go(items.length);
+  pick(items.length);
+  h.either(items.length);
+}`,
+    });
+    const checker = program.getTypeChecker();
+    const resolved: string[] = [];
+    const getResolvedSignature = checker.getResolvedSignature;
+    checker.getResolvedSignature = function (this: ts.TypeChecker, node: ts.CallLikeExpression, ...rest: [ts.Signature[]?, number?]) {
+      resolved.push(node.getText());
+      return getResolvedSignature.call(this, node, ...rest);
+    };
+    const typed: string[] = [];
+    const getTypeAtLocation = checker.getTypeAtLocation;
+    checker.getTypeAtLocation = function (this: ts.TypeChecker, node: ts.Node) {
+      typed.push(node.getText());
+      return getTypeAtLocation.call(this, node);
+    };
+    const a = analyzeProgram(program, { rootDir });
+    // the same answers the checker gives: a written function type has no body to run, nor has \`any\`
+    expect(factsOf(a, 'run').calls.map((c) => [c.calleeText, c.targets])).toEqual([
+      ['items.map', []],
+      ['make', ['src/app/main.ts#make']],
+      ['make(items.map((i) => i * 2))', []],
+      ['items.reduce', []],
+      ['h.fire', []],
+      ['loose.go', []],
+      ['pick', ['src/app/main.ts#pick']],
+      ['h.either', []],
+    ]);
+    // a curried call whose first function writes its return type, a callee of one signature, an untyped
+    // callee: no resolution (declared functions, overloaded or not, are found by name); a value with
+    // two call signatures is left to the checker, which chooses by the arguments
+    expect(resolved).toEqual(['h.either(items.length)']);
+    // nor is the first call of the curried one typed: that would infer its type arguments from its arguments
+    expect(typed).not.toContain('make(items.map((i) => i * 2))');
+  });
+
   it('a call of an overloaded function or method runs its implementation, and what the implementation does reaches the caller', () => {
     const a = analyzeSources({
       'src/app/main.ts': `import { promises as fs } from 'node:fs';

@@ -78,9 +78,12 @@ export class CallClassifier {
           ? this.namedFunction(stripExpression(call.expression))
           : undefined;
     if (named) return named;
+    const written = ts.isCallExpression(call) ? this.writtenReturnSignature(stripExpression(call.expression)) : undefined;
+    if (written) return written;
     let signature: ts.Signature | undefined;
     try {
-      signature = this.checker.getResolvedSignature(call);
+      const only = ts.isCallExpression(call) ? this.onlySignature(call) : undefined;
+      signature = only === undefined ? this.checker.getResolvedSignature(call) : only === 'untyped' ? undefined : only;
     } catch {
       signature = undefined;
     }
@@ -122,6 +125,45 @@ export class CallClassifier {
     if (own && isCallableDeclaration(own)) return own;
     const declaration = declarationOfSymbol(resolveAlias(this.checker, symbolAt(this.checker, ts.isPropertyAccessExpression(callee) ? callee.name : callee)));
     return declaration && isCallableDeclaration(declaration) ? declaration : undefined;
+  }
+
+  /**
+   * `getAction(client, prepare, 'prepare')(params)`: a call of what another call returns. When the
+   * function called first is found by its name, declared once, and writes its return type as a
+   * function type, the signature the checker would resolve for the second call is that type's,
+   * whatever the first call's type arguments: its declaration is the written type. Resolving it
+   * would infer those type arguments first, seconds for one call of viem's generic actions.
+   */
+  private writtenReturnSignature(callee: ts.Expression): ts.FunctionTypeNode | undefined {
+    if (!ts.isCallExpression(callee)) return undefined;
+    const inner = stripExpression(callee.expression);
+    if (!ts.isIdentifier(inner) && !ts.isPropertyAccessExpression(inner)) return undefined;
+    const declarations = resolveAlias(this.checker, symbolAt(this.checker, ts.isPropertyAccessExpression(inner) ? inner.name : inner))?.declarations ?? [];
+    const declaration = declarations.length === 1 ? declarations[0]! : undefined;
+    const fn =
+      declaration && (ts.isFunctionDeclaration(declaration) || ts.isMethodDeclaration(declaration) || ts.isMethodSignature(declaration))
+        ? declaration
+        : declaration && ts.isVariableDeclaration(declaration) && !declaration.type && declaration.initializer && isFunctionExpressionLike(stripExpression(declaration.initializer))
+          ? (stripExpression(declaration.initializer) as ts.ArrowFunction | ts.FunctionExpression)
+          : undefined;
+    let type = fn?.type;
+    while (type && ts.isParenthesizedTypeNode(type)) type = type.type;
+    return type && ts.isFunctionTypeNode(type) ? type : undefined;
+  }
+
+  /**
+   * The signature a call resolves to when its callee leaves no choice: a callee typed with exactly
+   * one call signature resolves to it (instantiated for the call, with the same declaration), and
+   * an untyped one (`any`) to none. Resolving the call would type-check every argument first: in
+   * viem, `account.signUserOperation(request)` infers `request` through a generic action for
+   * seconds. Undefined when the checker has to choose: overloads, unions, no call signature.
+   */
+  private onlySignature(call: ts.CallExpression): ts.Signature | 'untyped' | undefined {
+    const callee = this.checker.getTypeAtLocation(call.expression).getNonNullableType();
+    if (callee.flags & ts.TypeFlags.Any) return 'untyped';
+    if (callee.flags & (ts.TypeFlags.Union | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) return undefined;
+    const signatures = callee.getCallSignatures();
+    return signatures.length === 1 ? signatures[0] : undefined;
   }
 
   private readonly byCall = new Map<ts.Node, CallClass>();
@@ -346,6 +388,10 @@ export function isPromiseLike(checker: ts.TypeChecker, type: ts.Type): boolean {
     const then = t.getProperty('then');
     return !!then && !!(then.flags & ts.SymbolFlags.Method) && checker.getTypeOfSymbol(then).getCallSignatures().length > 0;
   });
+}
+
+function isFunctionExpressionLike(node: ts.Node): node is ts.ArrowFunction | ts.FunctionExpression {
+  return ts.isArrowFunction(node) || ts.isFunctionExpression(node);
 }
 
 /** A declaration that is itself a function: calling the symbol runs it (no signature resolution needed). */
