@@ -83,6 +83,52 @@ export function keep(value: unknown): void {
   });
 });
 
+// Whether a call into a package (or the platform) returns a promise decides whether it blocks a
+// lock holder. A program without lock types holds no lock, so the call is not typed to find out;
+// the first lock type brings the answer to every file, an untouched one included.
+describe('whether an external call returns a promise, in programs with and without locks', () => {
+  const clipboard = {
+    'src/clip/read.ts': `export async function pasted(): Promise<string> {
+  return navigator.clipboard.readText();
+}`,
+    'src/app/run.ts': `import { pasted } from '../clip/read';
+export async function run(): Promise<string> {
+  return pasted();
+}`,
+  };
+
+  it('types no external call while the program has no lock type, and every one once it has', () => {
+    const callsTyped = (sources: Record<string, string>): string[] => {
+      const { program, rootDir } = programFromSources(sources);
+      const checker = program.getTypeChecker();
+      const typed: string[] = [];
+      const getTypeAtLocation = checker.getTypeAtLocation;
+      checker.getTypeAtLocation = function (this: ts.TypeChecker, node: ts.Node) {
+        if (ts.isCallExpression(node)) typed.push(node.getText());
+        return getTypeAtLocation.call(this, node);
+      };
+      analyzeProgram(program, { rootDir });
+      return typed;
+    };
+    expect(callsTyped(clipboard)).not.toContain('navigator.clipboard.readText()');
+    expect(callsTyped({ ...clipboard, 'src/app/types.ts': `export type { Mutex } from 'async-mutex';` })).toContain('navigator.clipboard.readText()');
+  });
+
+  it('finds the external async call under a lock an edit brings in, in a file the edit did not touch', () => {
+    const p = new EditableProject('external-promises', clipboard);
+    const first = p.analyseBothWays();
+    expectSame(first.warm, first.cold);
+    expect(findingLines(first.warm, { trace: false })).toEqual([]);
+
+    p.edit('src/app/run.ts', (t) => `import { Mutex } from 'async-mutex';\nconst mu = new Mutex();\n${t.replace('return pasted();', 'return mu.runExclusive(() => pasted());')}`);
+    const locked = p.analyseBothWays();
+    expectSame(locked.warm, locked.cold);
+    expect(findingLines(locked.warm, { trace: false }).filter((line) => line.includes('readText'))).toEqual([
+      'lockwise/no-unacknowledged-blocking src/app/run.ts:5:10 Lock `src/app/run.ts#mu` is held across `pasted()`, which may block in `clip` (typescript/lib.Clipboard.readText (an external async API)). Release the lock before the call, or acknowledge it.',
+    ]);
+  });
+});
+
 // A hand-rolled lock whose acquire returns a disposable guard is recognised by its methods' return
 // types, which are asked only while some file of the program mentions disposal.
 describe('whether the program mentions disposal, across edits', () => {

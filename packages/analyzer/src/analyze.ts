@@ -99,7 +99,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   slot.programLocksOfFiles = discoverProgramLocks(sourceFiles, checker, options.locks, (type) => lockTypeOf(program, checker, type, noProgramLocks)?.role === 'lock', slot.programLocksOfFiles);
   const programLocks = slot.programLocksOfFiles.discovery;
   const lockTypesExist = lockTypesPossible(program, programLocks.classes.size);
-  // the walks asked no value's type while no lock type existed, so they recorded no dependency on one
+  // the walks asked no value's type while no lock type existed, so they recorded no dependency on
+  // one; nor did they type external calls (below)
   if (slot.lockTypesPossible !== undefined && slot.lockTypesPossible !== lockTypesExist) forgetWalks(slot);
   slot.lockTypesPossible = lockTypesExist;
   const classifier = new CallClassifier(
@@ -108,7 +109,11 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     (sf) => programFiles.has(sf),
     programLocks,
     (options.blocking?.operations ?? []).map(parseOperation),
-    options.blocking?.externalPromisesBlock ?? true,
+    // Every lock is a value of a lock type (a library's or one of the program's own lock classes):
+    // without one, no call is made while holding a lock, and whether an external call returns a
+    // promise (what makes it block a holder) is asked of nothing. Typing the call to find out is
+    // the costliest question in type-heavy code (viem).
+    (options.blocking?.externalPromisesBlock ?? true) && lockTypesExist,
   );
   const dispatch = new Dispatch(program, checker, index, sourceFiles, slot.subtypes);
   const diagnostics: AnalysisDiagnostic[] = [];

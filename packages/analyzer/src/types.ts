@@ -115,6 +115,7 @@ export type ExternalCallKind =
   /** `returnsPromise`: the operation's declaration says it returns a promise (unset when its type must be asked). */
   | { kind: 'blocking'; operation: string; returnsPromise?: true }
   | { kind: 'lock-op'; op: LockOperation }
+  /** `returnsPromise` is false in a program without lock types (it takes no lock): nothing asks, and typing the call costs. */
   | { kind: 'external'; module: string; name: string; returnsPromise: boolean }
   | { kind: 'callback-api'; name: string; timing: 'immediate' | 'deferred' }
   | { kind: 'emit'; name: string }
