@@ -239,6 +239,37 @@ export function run(h: { fire: Handler; either: Either }, loose: any, items: num
     expect(typed).not.toContain('make(items.map((i) => i * 2))');
   });
 
+  it('a callee typed as a choice of functions may run each, whichever type the checker made first', () => {
+    // viem's \`serializer = serializeTransaction\`, a binding with a default, has such a type too
+    const source = `export function helper(n: number): void {
+  void n;
+}
+export function run(f: ((n: number) => void) | typeof helper) {
+  f(1);
+}`;
+    // The checker resolves \`f(1)\` to the signature of the member of its union type it made first:
+    // \`helper\` or the function type, which runs nothing. An editor's checker meets the types in
+    // the order of the files it walked; here each order is made on purpose.
+    const after = (prime: string | undefined) => {
+      const { program, rootDir } = programFromSources({ 'src/app/main.ts': source });
+      const sf = program.getSourceFiles().find((f) => f.fileName.endsWith('src/app/main.ts'))!;
+      const checker = program.getTypeChecker();
+      let call: ts.CallExpression | undefined;
+      let name: ts.Identifier | undefined;
+      const visit = (node: ts.Node): void => {
+        if (!name && ts.isIdentifier(node) && node.text === prime) name = node;
+        if (ts.isCallExpression(node)) call = node;
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+      if (name) checker.getTypeAtLocation(name);
+      const declaration = checker.getResolvedSignature(call!)?.declaration;
+      return { checker: declaration && ts.SyntaxKind[declaration.kind], targets: callIn(analyzeProgram(program, { rootDir }), 'run', 'f').targets };
+    };
+    expect(after('helper')).toEqual({ checker: 'FunctionDeclaration', targets: ['src/app/main.ts#helper'] });
+    expect(after(undefined)).toEqual({ checker: 'FunctionType', targets: ['src/app/main.ts#helper'] });
+  });
+
   it('a call of an overloaded function or method runs its implementation, and what the implementation does reaches the caller', () => {
     const a = analyzeSources({
       'src/app/main.ts': `import { promises as fs } from 'node:fs';

@@ -161,10 +161,39 @@ export class CallClassifier {
   private onlySignature(call: ts.CallExpression): ts.Signature | 'untyped' | undefined {
     const callee = this.checker.getTypeAtLocation(call.expression).getNonNullableType();
     if (callee.flags & ts.TypeFlags.Any) return 'untyped';
+    if (callee.isUnion()) {
+      const members = this.unionMembers(callee);
+      if (members) {
+        this.memberDeclarations.set(call, members.slice(1));
+        return members[0];
+      }
+    }
     if (callee.flags & (ts.TypeFlags.Union | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) return undefined;
     const signatures = callee.getCallSignatures();
     return signatures.length === 1 ? signatures[0] : undefined;
   }
+
+  /**
+   * A callee whose type is a choice of functions (`serializer = serializeTransaction`, a parameter
+   * with a default, is the caller's function or the default): the call may run any of them. The
+   * checker resolves such a call to one member's signature, the member whose type it made first,
+   * which differs between checkers that met the types in another order (an editor's, after walking
+   * a few files). Each member's one signature (a type parameter's constraint's) is taken instead,
+   * ordered by file and position; undefined when a member has none or several.
+   */
+  private unionMembers(callee: ts.UnionType): ts.Signature[] | undefined {
+    const signatures: ts.Signature[] = [];
+    for (const member of callee.types) {
+      const type = member.flags & ts.TypeFlags.TypeParameter ? this.checker.getBaseConstraintOfType(member) : member;
+      const own = type?.getCallSignatures() ?? [];
+      if (own.length !== 1 || !own[0]!.declaration || ts.isJSDocSignature(own[0]!.declaration)) return undefined;
+      signatures.push(own[0]!);
+    }
+    return signatures.sort((a, b) => comparePlaces(a.declaration!, b.declaration!));
+  }
+
+  /** Per call of a union-typed callee, the declarations of its members after the first (see `unionMembers`). */
+  private readonly memberDeclarations = new Map<ts.Node, ts.Signature[]>();
 
   private readonly byCall = new Map<ts.Node, CallClass>();
 
@@ -192,6 +221,8 @@ export class CallClassifier {
     }
     const declaration = this.declarationOf(call);
     this.declarationByCall.set(call, declaration);
+    const others = this.memberDeclarations.get(call);
+    if (declaration && others) return this.classifyMembers(call, [declaration, ...others.map((s) => implementationOf(s.declaration as ts.Declaration)!)]);
     if (!declaration) return this.classifyUnresolvedGlobal(call);
     const cached = this.byDeclaration.get(declaration);
     if (cached) return cached;
@@ -210,6 +241,11 @@ export class CallClassifier {
   private classifyAlternatives(call: ts.CallExpression, alternatives: readonly ts.Expression[]): CallClass {
     const declarations = alternatives.map((e) => this.alternativeDeclaration(e)).filter((d): d is ts.Declaration => d !== undefined);
     this.declarationByCall.set(call, declarations[0]);
+    return this.classifyMembers(call, declarations);
+  }
+
+  /** A call that may run any of `declarations`: every user function among them, or what the first is. */
+  private classifyMembers(call: ts.CallLikeExpression, declarations: readonly ts.Declaration[]): CallClass {
     const classes = declarations.map((declaration) => {
       let known = this.byDeclaration.get(declaration);
       if (!known) this.byDeclaration.set(declaration, (known = this.classifyDeclaration(call, declaration)));
@@ -454,16 +490,19 @@ function classDeclarationOf(checker: ts.TypeChecker, expression: ts.Expression):
  * them in another order (an editor's, after walking one file): the first by file and position
  * is every checker's answer.
  */
+/** An order of declarations by file and position: the same for every checker. */
+function comparePlaces(a: ts.Node, b: ts.Node): number {
+  const fa = a.getSourceFile().fileName;
+  const fb = b.getSourceFile().fileName;
+  return fa < fb ? -1 : fa > fb ? 1 : a.pos - b.pos;
+}
+
 function declarationOfSymbol(symbol: ts.Symbol | undefined): ts.Declaration | undefined {
   if (!symbol) return undefined;
   if (symbol.valueDeclaration) return symbol.valueDeclaration;
   const declarations = symbol.declarations ?? [];
   if (declarations.length < 2 || !(symbol.flags & ts.SymbolFlags.Transient)) return declarations[0];
-  return [...declarations].sort((a, b) => {
-    const fa = a.getSourceFile().fileName;
-    const fb = b.getSourceFile().fileName;
-    return fa < fb ? -1 : fa > fb ? 1 : a.pos - b.pos;
-  })[0];
+  return [...declarations].sort(comparePlaces)[0];
 }
 
 /** The functions a callee written as a choice (`a || b`, `a ?? b`, `c ? a : b`) may be; the callee alone for any other. */
