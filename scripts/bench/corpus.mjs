@@ -20,7 +20,34 @@ export const CORPUS = [
  * tests never need it). matrix-js-sdk is async code through and through: a client, its stores,
  * crypto and call state machines, where shared state is read and written around awaits.
  */
-export const PACKED_CORPUS = [{ name: 'matrix-js-sdk', npm: 'matrix-js-sdk@37.5.0', source: 'src', exclude: [/\.spec\.ts$/, /\/__mocks__\//] }];
+export const PACKED_CORPUS = [
+  { name: 'matrix-js-sdk', npm: 'matrix-js-sdk@37.5.0', source: 'src', exclude: [/\.spec\.ts$/, /\/__mocks__\//] },
+  /**
+   * viem is the other end of real code: functional, with few classes and types computed from ABIs
+   * (abitype, ox) that make the checker do most of the work. Its types need its dependencies, which
+   * are installed beside the pack (`withDependencies`): without them half its types are errors,
+   * and an error type is cheap.
+   */
+  { name: 'viem', npm: 'viem@2.57.20', source: '.', exclude: [/^\/?_(types|cjs|esm)\//, /\.test\.ts$/, /\.bench\.ts$/], withDependencies: true },
+];
+
+/**
+ * The packed entry's own dependencies, installed once into .bench/packs/<name>/deps (what a user
+ * of the package has beside it): the directory whose node_modules a materialized copy links to.
+ */
+function installedDependencies(entry) {
+  const deps = path.join(REPO_ROOT, '.bench', 'packs', entry.name, 'deps');
+  const done = path.join(deps, '.installed');
+  if (fs.existsSync(done)) return deps;
+  const manifest = JSON.parse(fs.readFileSync(path.join(unpacked(entry), 'package.json'), 'utf8'));
+  fs.rmSync(deps, { recursive: true, force: true });
+  fs.mkdirSync(deps, { recursive: true });
+  fs.writeFileSync(path.join(deps, 'package.json'), JSON.stringify({ name: `${entry.name}-dependencies`, private: true, dependencies: manifest.dependencies ?? {} }, null, 2));
+  const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', '--silent'], { cwd: deps, encoding: 'utf8', shell: process.platform === 'win32' });
+  if (install.status !== 0) throw new Error(`corpus ${entry.name}: \`npm install\` of its dependencies in ${deps} failed (it needs the npm registry): ${install.stderr || install.error?.message}`);
+  fs.writeFileSync(done, '');
+  return deps;
+}
 
 /** The unpacked package of a PACKED_CORPUS entry, fetched with `npm pack` into .bench/packs once. */
 export function unpacked(entry) {
@@ -71,6 +98,7 @@ export function materialize(entry, dir = path.join(os.tmpdir(), 'lockwise-corpus
   };
   copy(from, path.join(dir, 'src'));
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(TSCONFIG, null, 2));
+  if (entry.withDependencies) fs.symlinkSync(path.join(installedDependencies(entry), 'node_modules'), path.join(dir, 'node_modules'), 'junction');
   return dir;
 }
 

@@ -2,6 +2,7 @@
 // project service) and the edits a user makes typing a new line into a method of a large file.
 import fs from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 
 /** An ESLint over `dir`'s TypeScript files with the project service, both plugins loaded and `rules` on. */
 export async function createEslint(dir, rules) {
@@ -39,10 +40,25 @@ export function largestFilesWithMethods(src, count = 6) {
     .filter((f) => String(f).endsWith('.ts') && !String(f).endsWith('.d.ts'))
     .map((f) => path.join(src, String(f)))
     .map((file) => ({ file, text: fs.readFileSync(file, 'utf8') }))
-    .map((entry) => ({ ...entry, methods: [...entry.text.matchAll(/\n( +)(?:(?:public|private|protected|static|async) )*\w+\([^)]*\)[^{;\n]* \{\n/g)] }))
+    .map((entry) => ({ ...entry, methods: [...entry.text.matchAll(/\n( +)(?:(?:public|private|protected|static|async) )*\w+\([^)]*\)[^{;\n]* \{\n/g)].filter(opensBody(entry)) }))
     .filter((entry) => entry.methods.length > 0)
     .sort((a, b) => b.text.length - a.text.length)
     .slice(0, count);
+}
+
+/**
+ * Whether a match's last brace opens a function's body: a return type written as an object type
+ * (viem's `): {` … `}`) ends its line with a brace too. The parser says which braces are bodies.
+ */
+function opensBody(entry) {
+  const sf = ts.createSourceFile(entry.file, entry.text, ts.ScriptTarget.Latest, true);
+  const bodies = new Set();
+  const visit = (node) => {
+    if (ts.isFunctionLike(node) && node.body && ts.isBlock(node.body)) bodies.add(node.body.getStart(sf));
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return (match) => bodies.has(match.index + match[0].length - 2);
 }
 
 /** `entry`'s text with a new line `const typed<n> = <n>;` typed at the start of its `method`-th method's body; `at` is where. */
