@@ -6,6 +6,17 @@ import { callIn, chainText, factsOf, summaryOf } from './support/facts.js';
 
 const names = (a: ReturnType<typeof analyzeSources>, keys: string[]) => keys.map((k) => a.functions.get(k)?.name ?? k).sort();
 
+/** The text of every call the checker is asked to resolve, from now on. */
+function callsResolved(checker: ts.TypeChecker): string[] {
+  const resolved: string[] = [];
+  const getResolvedSignature = checker.getResolvedSignature;
+  checker.getResolvedSignature = (node: ts.CallLikeExpression, ...rest: [ts.Signature[]?, number?]) => {
+    resolved.push(node.getText());
+    return getResolvedSignature.call(checker, node, ...rest);
+  };
+  return resolved;
+}
+
 describe('call graph', () => {
   it('resolves calls through re-exports, import * as, default imports and aliases', () => {
     const a = analyzeSources({
@@ -167,12 +178,7 @@ export function run() {
 }`,
     });
     const checker = program.getTypeChecker();
-    const resolved: string[] = [];
-    const getResolvedSignature = checker.getResolvedSignature;
-    checker.getResolvedSignature = function (this: ts.TypeChecker, node: ts.CallLikeExpression, ...rest: [ts.Signature[]?, number?]) {
-      resolved.push(node.getText());
-      return getResolvedSignature.call(this, node, ...rest);
-    };
+    const resolved = callsResolved(checker);
     const a = analyzeProgram(program, { rootDir });
     expect(factsOf(a, 'run').calls.map((c) => [c.calleeText, c.targets])).toEqual([
       ['Child', ['src/model/base.ts#Base.constructor']],
@@ -207,17 +213,12 @@ export function run(h: { fire: Handler; either: Either }, loose: any, items: num
 }`,
     });
     const checker = program.getTypeChecker();
-    const resolved: string[] = [];
-    const getResolvedSignature = checker.getResolvedSignature;
-    checker.getResolvedSignature = function (this: ts.TypeChecker, node: ts.CallLikeExpression, ...rest: [ts.Signature[]?, number?]) {
-      resolved.push(node.getText());
-      return getResolvedSignature.call(this, node, ...rest);
-    };
+    const resolved = callsResolved(checker);
     const typed: string[] = [];
     const getTypeAtLocation = checker.getTypeAtLocation;
-    checker.getTypeAtLocation = function (this: ts.TypeChecker, node: ts.Node) {
+    checker.getTypeAtLocation = (node: ts.Node) => {
       typed.push(node.getText());
-      return getTypeAtLocation.call(this, node);
+      return getTypeAtLocation.call(checker, node);
     };
     const a = analyzeProgram(program, { rootDir });
     // the same answers the checker gives: a written function type has no body to run, nor has \`any\`
