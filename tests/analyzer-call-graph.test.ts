@@ -188,11 +188,11 @@ export function run() {
       ['Plain', []],
     ]);
     expect(factsOf(a, 'Own.constructor').calls.map((c) => [c.calleeText, c.targets])).toEqual([['super', ['src/model/base.ts#Base.constructor']]]);
-    // a class without a constructor of its own or a base's is left to the checker
-    expect(resolved).toEqual(['new Plain()']);
+    // nor is a class without a constructor of its own or a base's: its type has one construct signature
+    expect(resolved).toEqual([]);
   });
 
-  it('a callee that leaves no choice is resolved without type-checking the arguments; overloads still are', () => {
+  it('a callee or constructor that leaves no choice is resolved without type-checking the arguments; overloads still are', () => {
     const { program, rootDir } = programFromSources({
       'src/app/main.ts': `type Handler = (n: number) => void;
 type Either = { (n: number): void; (s: string): void };
@@ -204,12 +204,14 @@ export function pick(a: number): number;
 export function pick(a: unknown): unknown {
   return a;
 }
-export function run(h: { fire: Handler; either: Either }, loose: any, items: number[]) {
+export function run(h: { fire: Handler; either: Either }, loose: any, items: number[], Make: new (n: number) => object, Two: { new (n: number): object; new (s: string): object }) {
   make(items.map((i) => i * 2))(1);
   h.fire(items.reduce((a, b) => a + b, 0));
   loose.go(items.length);
   pick(items.length);
   h.either(items.length);
+  new Make(items.length);
+  new Two(items.length);
 }`,
     });
     const checker = program.getTypeChecker();
@@ -231,11 +233,14 @@ export function run(h: { fire: Handler; either: Either }, loose: any, items: num
       ['loose.go', []],
       ['pick', ['src/app/main.ts#pick']],
       ['h.either', []],
+      ['Make', []],
+      ['Two', []],
     ]);
     // a curried call whose first function writes its return type, a callee of one signature, an untyped
-    // callee: no resolution (declared functions, overloaded or not, are found by name); a value with
-    // two call signatures is left to the checker, which chooses by the arguments
-    expect(resolved).toEqual(['h.either(items.length)']);
+    // callee, a constructor type of one signature: no resolution (declared functions, overloaded or
+    // not, are found by name); a value with two call or construct signatures is left to the
+    // checker, which chooses by the arguments
+    expect(resolved).toEqual(['h.either(items.length)', 'new Two(items.length)']);
     // nor is the first call of the curried one typed: that would infer its type arguments from its arguments
     expect(typed).not.toContain('make(items.map((i) => i * 2))');
   });

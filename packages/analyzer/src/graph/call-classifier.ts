@@ -82,7 +82,7 @@ export class CallClassifier {
     if (written) return written;
     let signature: ts.Signature | undefined;
     try {
-      const only = ts.isCallExpression(call) ? this.onlySignature(call) : undefined;
+      const only = ts.isCallExpression(call) || ts.isNewExpression(call) ? this.onlySignature(call) : undefined;
       signature = only === undefined ? this.checker.getResolvedSignature(call) : only === 'untyped' ? undefined : only;
     } catch {
       signature = undefined;
@@ -158,9 +158,15 @@ export class CallClassifier {
    * viem, `account.signUserOperation(request)` infers `request` through a generic action for
    * seconds. Undefined when the checker has to choose: overloads, unions, no call signature.
    */
-  private onlySignature(call: ts.CallExpression): ts.Signature | 'untyped' | undefined {
+  private onlySignature(call: ts.CallExpression | ts.NewExpression): ts.Signature | 'untyped' | undefined {
     const callee = this.checker.getTypeAtLocation(call.expression).getNonNullableType();
     if (callee.flags & ts.TypeFlags.Any) return 'untyped';
+    // a construction: a constructor type of one signature (zod's \`new Class(def)\` of a \`SchemaClass<T>\`)
+    if (ts.isNewExpression(call)) {
+      if (callee.flags & (ts.TypeFlags.Union | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) return undefined;
+      const constructs = callee.getConstructSignatures();
+      return constructs.length === 1 ? constructs[0] : undefined;
+    }
     if (callee.isUnion()) {
       const members = this.unionMembers(callee);
       if (members) {
