@@ -161,7 +161,7 @@ export class CallClassifier {
   private onlySignature(call: ts.CallExpression | ts.NewExpression): ts.Signature | 'untyped' | undefined {
     const callee = this.checker.getTypeAtLocation(call.expression).getNonNullableType();
     if (callee.flags & ts.TypeFlags.Any) return 'untyped';
-    // a construction: a constructor type of one signature (zod's \`new Class(def)\` of a \`SchemaClass<T>\`)
+    // a construction: a constructor type of one signature (zod's `new Class(def)` of a `SchemaClass<T>`)
     if (ts.isNewExpression(call)) {
       if (callee.flags & (ts.TypeFlags.Union | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) return undefined;
       const constructs = callee.getConstructSignatures();
@@ -170,7 +170,7 @@ export class CallClassifier {
     if (callee.isUnion()) {
       const members = this.unionMembers(callee);
       if (members) {
-        this.memberDeclarations.set(call, members.slice(1));
+        this.memberDeclarations.set(call, members.slice(1).map((m) => m.declaration as ts.Declaration));
         return members[0];
       }
     }
@@ -199,7 +199,7 @@ export class CallClassifier {
   }
 
   /** Per call of a union-typed callee, the declarations of its members after the first (see `unionMembers`). */
-  private readonly memberDeclarations = new Map<ts.Node, ts.Signature[]>();
+  private readonly memberDeclarations = new Map<ts.Node, ts.Declaration[]>();
 
   private readonly byCall = new Map<ts.Node, CallClass>();
 
@@ -228,7 +228,7 @@ export class CallClassifier {
     const declaration = this.declarationOf(call);
     this.declarationByCall.set(call, declaration);
     const others = this.memberDeclarations.get(call);
-    if (declaration && others) return this.classifyMembers(call, [declaration, ...others.map((s) => implementationOf(s.declaration as ts.Declaration)!)]);
+    if (declaration && others) return this.classifyMembers(call, [declaration, ...others.map((d) => implementationOf(d)!)]);
     if (!declaration) return this.classifyUnresolvedGlobal(call);
     const cached = this.byDeclaration.get(declaration);
     if (cached) return cached;
@@ -489,13 +489,6 @@ function classDeclarationOf(checker: ts.TypeChecker, expression: ts.Expression):
   return declarations.length === 1 && ts.isClassDeclaration(declarations[0]!) ? declarations[0] : undefined;
 }
 
-/**
- * A symbol's declaration. A property of a union (`destination: Subscriber | Observer`) whose
- * members declare it differently has no value declaration, and lists the members' declarations
- * in the order the checker created the member types, which differs between checkers that met
- * them in another order (an editor's, after walking one file): the first by file and position
- * is every checker's answer.
- */
 /** An order of declarations by file and position: the same for every checker. */
 function comparePlaces(a: ts.Node, b: ts.Node): number {
   const fa = a.getSourceFile().fileName;
@@ -503,6 +496,13 @@ function comparePlaces(a: ts.Node, b: ts.Node): number {
   return fa < fb ? -1 : fa > fb ? 1 : a.pos - b.pos;
 }
 
+/**
+ * A symbol's declaration. A property of a union (`destination: Subscriber | Observer`) whose
+ * members declare it differently has no value declaration, and lists the members' declarations
+ * in the order the checker created the member types, which differs between checkers that met
+ * them in another order (an editor's, after walking one file): the first by file and position
+ * is every checker's answer.
+ */
 function declarationOfSymbol(symbol: ts.Symbol | undefined): ts.Declaration | undefined {
   if (!symbol) return undefined;
   if (symbol.valueDeclaration) return symbol.valueDeclaration;
