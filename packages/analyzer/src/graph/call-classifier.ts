@@ -60,16 +60,17 @@ export class CallClassifier {
   ) {}
 
   /**
-   * The declaration a call resolves to. The callee's symbol is asked first: resolving the
-   * signature type-checks every argument, callback bodies included, and is only needed when
-   * the callee is a value rather than a declared function (a callable lock, a function-typed
-   * parameter) or a construction.
+   * The declarations a call resolves to: one, or none, or for a callee typed as a choice of
+   * functions each of them (see `unionMembers`). The callee's symbol is asked first: resolving the
+   * signature type-checks every argument, callback bodies included, and is only needed when the
+   * callee is a value rather than a declared function (a callable lock, a function-typed
+   * parameter) or a construction, and leaves a choice.
    */
-  declarationOf(call: ts.CallLikeExpression): ts.Declaration | undefined {
-    return implementationOf(this.declaredTarget(call));
+  private declarationsOf(call: ts.CallLikeExpression): ts.Declaration[] {
+    return this.declaredTargets(call).map((declaration) => implementationOf(declaration)!);
   }
 
-  private declaredTarget(call: ts.CallLikeExpression): ts.Declaration | undefined {
+  private declaredTargets(call: ts.CallLikeExpression): ts.Declaration[] {
     const named = ts.isNewExpression(call)
       ? this.constructorOf(classDeclarationOf(this.checker, stripExpression(call.expression)))
       : ts.isCallExpression(call) && call.expression.kind === ts.SyntaxKind.SuperKeyword
@@ -77,23 +78,23 @@ export class CallClassifier {
         : ts.isCallExpression(call)
           ? this.namedFunction(stripExpression(call.expression))
           : undefined;
-    if (named) return named;
+    if (named) return [named];
     const written = ts.isCallExpression(call) ? this.writtenReturnSignature(stripExpression(call.expression)) : undefined;
-    if (written) return written;
-    let signature: ts.Signature | undefined;
+    if (written) return [written];
+    let signatures: readonly (ts.Signature | undefined)[];
     try {
-      const only = ts.isCallExpression(call) || ts.isNewExpression(call) ? this.onlySignature(call) : undefined;
-      signature = only === undefined ? this.checker.getResolvedSignature(call) : only === 'untyped' ? undefined : only;
+      signatures = (ts.isCallExpression(call) || ts.isNewExpression(call) ? this.unambiguousSignatures(call) : undefined) ?? [this.checker.getResolvedSignature(call)];
     } catch {
-      signature = undefined;
+      signatures = [];
     }
-    const declaration = signature?.declaration;
-    if (declaration && !ts.isJSDocSignature(declaration)) return declaration;
+    const declarations = signatures.map((s) => s?.declaration).filter((d): d is ts.SignatureDeclaration => !!d && !ts.isJSDocSignature(d));
+    if (declarations.length > 0) return declarations;
     const expression = ts.isCallExpression(call) || ts.isNewExpression(call) ? stripExpression(call.expression) : undefined;
-    if (!expression) return undefined;
+    if (!expression) return [];
     const nameNode = ts.isPropertyAccessExpression(expression) ? expression.name : expression;
     const symbol = resolveAlias(this.checker, symbolAt(this.checker, nameNode));
-    return declarationOfSymbol(symbol);
+    const declaration = declarationOfSymbol(symbol);
+    return declaration ? [declaration] : [];
   }
 
   /**
@@ -152,31 +153,22 @@ export class CallClassifier {
   }
 
   /**
-   * The signature a call resolves to when its callee leaves no choice: a callee typed with exactly
-   * one call signature resolves to it (instantiated for the call, with the same declaration), and
-   * an untyped one (`any`) to none. Resolving the call would type-check every argument first: in
-   * viem, `account.signUserOperation(request)` infers `request` through a generic action for
-   * seconds. Undefined when the checker has to choose: overloads, unions, no call signature.
+   * The signatures a call resolves to when its callee leaves no choice, without the checker: a
+   * callee typed with exactly one call signature (a construction's, one construct signature)
+   * resolves to it (instantiated for the call, with the same declaration), an untyped one (`any`)
+   * to none, and one typed as a choice of functions to each (`unionMembers`). Resolving the call
+   * would type-check every argument first: in viem, `account.signUserOperation(request)` infers
+   * `request` through a generic action for seconds, and zod's `new Class(def)` of a
+   * `SchemaClass<T>` checks each definition. Undefined when the checker has to choose: overloads,
+   * no signature, intersections, type parameters.
    */
-  private onlySignature(call: ts.CallExpression | ts.NewExpression): ts.Signature | 'untyped' | undefined {
+  private unambiguousSignatures(call: ts.CallExpression | ts.NewExpression): readonly ts.Signature[] | undefined {
     const callee = this.checker.getTypeAtLocation(call.expression).getNonNullableType();
-    if (callee.flags & ts.TypeFlags.Any) return 'untyped';
-    // a construction: a constructor type of one signature (zod's `new Class(def)` of a `SchemaClass<T>`)
-    if (ts.isNewExpression(call)) {
-      if (callee.flags & (ts.TypeFlags.Union | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) return undefined;
-      const constructs = callee.getConstructSignatures();
-      return constructs.length === 1 ? constructs[0] : undefined;
-    }
-    if (callee.isUnion()) {
-      const members = this.unionMembers(callee);
-      if (members) {
-        this.memberDeclarations.set(call, members.slice(1).map((m) => m.declaration as ts.Declaration));
-        return members[0];
-      }
-    }
+    if (callee.flags & ts.TypeFlags.Any) return [];
+    if (ts.isCallExpression(call) && callee.isUnion()) return this.unionMembers(callee);
     if (callee.flags & (ts.TypeFlags.Union | ts.TypeFlags.Intersection | ts.TypeFlags.TypeParameter)) return undefined;
-    const signatures = callee.getCallSignatures();
-    return signatures.length === 1 ? signatures[0] : undefined;
+    const signatures = ts.isNewExpression(call) ? callee.getConstructSignatures() : callee.getCallSignatures();
+    return signatures.length === 1 ? signatures : undefined;
   }
 
   /**
@@ -197,9 +189,6 @@ export class CallClassifier {
     }
     return signatures.sort((a, b) => comparePlaces(a.declaration!, b.declaration!));
   }
-
-  /** Per call of a union-typed callee, the declarations of its members after the first (see `unionMembers`). */
-  private readonly memberDeclarations = new Map<ts.Node, ts.Declaration[]>();
 
   private readonly byCall = new Map<ts.Node, CallClass>();
 
@@ -225,10 +214,10 @@ export class CallClassifier {
       const alternatives = calleeAlternatives(call.expression);
       if (alternatives.length > 1) return this.classifyAlternatives(call, alternatives);
     }
-    const declaration = this.declarationOf(call);
+    const declarations = this.declarationsOf(call);
+    const declaration = declarations[0];
     this.declarationByCall.set(call, declaration);
-    const others = this.memberDeclarations.get(call);
-    if (declaration && others) return this.classifyMembers(call, [declaration, ...others.map((d) => implementationOf(d)!)]);
+    if (declarations.length > 1) return this.classifyMembers(call, declarations);
     if (!declaration) return this.classifyUnresolvedGlobal(call);
     const cached = this.byDeclaration.get(declaration);
     if (cached) return cached;
