@@ -394,6 +394,33 @@ export async function start(): Promise<void> {
   }
 }`;
 
+/**
+ * A value read before the yield goes into a new object: its constructor sets the new object's
+ * own field, which no earlier read can have seen, so nothing stale is written (RacerD's
+ * ownership of a constructor's `this`).
+ */
+const constructorTakesStale = `import * as net from '../net/client.js';
+export class Entry {
+  value = 0;
+  constructor(value: number) {
+    this.value = value;
+  }
+  reset(value: number): void {
+    this.value = value;
+  }
+}
+export class Log {
+  readonly last = new Entry(0);
+  async next(): Promise<Entry> {
+    const value = this.last.value + 1;
+    await net.x();
+    return new Entry(value);
+  }
+}`;
+
+/** The same value handed to a method that overwrites the existing entry: a write other code can race. */
+const methodTakesStale = constructorTakesStale.replace('return new Entry(value);', 'this.last.reset(value);\n    return this.last;');
+
 /** The same memo without its own check: every call writes it, so the caller's stale check decides that write. */
 const memoWithoutCheck = `import * as net from '../net/client.js';
 export class Client {
@@ -696,6 +723,7 @@ ruleTester.run('no-stale-state-across-await', eslintRule(rule), {
     { name: 'a cache that a callee fills on first use, checking it itself (zod\'s module-level patterns)', filename: appFile(), code: lazyCache },
     { name: 'a promise kept on first use with a handler that clears it on failure, handed over after a fresh check (matrix-js-sdk getVersions)', filename: appFile(), code: memoWithReset },
     { name: 'a function handed to a timer after a stale check writes later, in a task of its own', filename: appFile(), code: timerAfterCheck },
+    { name: 'a value read before the yield sets a new object\'s field in its constructor', filename: appFile(), code: constructorTakesStale },
     ...LIBRARIES.map((library) => ({
       name: `${library.name}: read-modify-write guarded by the lock across the yield`,
       filename: appFile(),
@@ -900,6 +928,18 @@ ruleTester.run('no-stale-state-across-await', eslintRule(rule), {
             yield: `\`await this.supports('v1.4')\` (${pos(memoWithoutCheck, "await this.supports('v1.4')")})`,
             guard: NO_LOCK,
           },
+        },
+      ],
+    },
+    {
+      name: 'a value read before the yield overwrites an existing object\'s field through its method',
+      filename: appFile(),
+      code: methodTakesStale,
+      errors: [
+        {
+          messageId: 'lostUpdate',
+          ...at(methodTakesStale, 'this.last.reset(value)'),
+          data: { state: 'Entry#value', read: `\`this.last.value\` (${pos(methodTakesStale, 'this.last.value')})`, yield: `\`await net.x()\` (${pos(methodTakesStale, 'await net.x()')})`, guard: NO_LOCK },
         },
       ],
     },

@@ -6,6 +6,29 @@ import { EditableProject } from './support/editable-project.js';
 /** The shared state a function's own code reads, as the analysis names it. */
 const readsOf = (analysis: Analysis, key: string) => [...new Set(analysis.facts.get(key)!.reads.map((r) => r.state))].sort();
 
+/** Writes every name the reads below expect to find (a read of a name nothing writes is no shared state: see the last describe). */
+const TOUCH = `export function touch(x: any): void {
+  x.count++;
+  x.label = '';
+  x.secret = 2;
+  x.zqTally += 1;
+  x.zqItems.push('');
+  x.zqMixed = 1;
+}`;
+
+/** The checker's questions about property names, as `receiver.name`, while analysing. */
+function askedWhileAnalysing(project: EditableProject): { asked: string[]; analysis: Analysis } {
+  const program = project.nextProgram();
+  const checker = program.getTypeChecker();
+  const asked: string[] = [];
+  const ask = checker.getSymbolAtLocation.bind(checker);
+  checker.getSymbolAtLocation = (node) => {
+    if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) asked.push(node.parent.getText());
+    return ask(node);
+  };
+  return { asked, analysis: analyzeProgram(program, { rootDir: project.rootDir }) };
+}
+
 // A property read names shared state only when it resolves to a class field. The walk answers
 // reads of names no class declares without the checker: these cases must still find the field.
 describe('shared state read through a property of another object', () => {
@@ -16,6 +39,7 @@ export class Box { count = 0; [KEY] = 1; constructor(public label: string) {} }
 export function makeCounter() {
   return new (class Inner { zqTally = 0; })();
 }`,
+      'src/touch.ts': TOUCH,
       'src/use.ts': `import { Box, makeCounter } from './model';
 export function read(box: Box): number {
   const counter = makeCounter();
@@ -33,6 +57,7 @@ export function read(box: Box): number {
       'src/model.ts': `export function makeCounter() {
   return new (class Inner { zqTally = 0; })();
 }`,
+      'src/touch.ts': TOUCH,
       'src/use.ts': `import { makeCounter } from './model';
 export function read(): number { const counter = makeCounter(); return counter.zqTally; }`,
     });
@@ -45,25 +70,103 @@ export function read(): number { const counter = makeCounter(); return counter.z
       'src/model.ts': `export class Config { readonly zqUrl: string = ''; readonly zqItems: string[] = []; }
 export class Fixed { readonly zqMixed = 0; }
 export class Moving { zqMixed = 0; }`,
+      'src/touch.ts': TOUCH,
       'src/use.ts': `import { Config, Moving } from './model';
 export function read(config: Config, moving: Moving): number {
   const empty = config.zqUrl === '' ? 1 : 0;
   return empty + config.zqItems.length + moving.zqMixed;
 }`,
     });
-    const program = project.nextProgram();
-    const checker = program.getTypeChecker();
-    const asked: string[] = [];
-    const ask = checker.getSymbolAtLocation.bind(checker);
-    checker.getSymbolAtLocation = (node) => {
-      if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) asked.push(node.parent.getText());
-      return ask(node);
-    };
-    const analysis = analyzeProgram(program, { rootDir: project.rootDir });
+    const { asked, analysis } = askedWhileAnalysing(project);
     // a readonly field's value never changes: its plain read is no shared state, and the checker is not asked
     expect(asked).not.toContain('config.zqUrl');
     // a readonly array's entries still change, and a name one class declares mutable still goes to the checker
     expect(asked).toEqual(expect.arrayContaining(['config.zqItems', 'moving.zqMixed']));
     expect(readsOf(analysis, 'src/use.ts#read')).toEqual(['Config#zqItems[]', 'Moving#zqMixed']);
+  });
+});
+
+// A read pairs with a write of the same place, or with a `@guardedBy` annotation: a field only
+// constructors set is read as it was made, and the walk asks the checker nothing about it.
+describe('reads of fields no code writes', () => {
+  const entry = (methods: string) => ({
+    'src/model.ts': `export class Entry {
+  zqValue = 0;
+  constructor(value: number) {
+    this.zqValue = value;
+  }${methods}
+}`,
+    'src/use.ts': `import { Entry } from './model';
+export function read(entry: Entry): number { return entry.zqValue; }`,
+  });
+
+  it('asks nothing about a field only its constructor sets, and finds it once a method writes it', () => {
+    const onlyConstructed = askedWhileAnalysing(new EditableProject('watched-constructed', entry('')));
+    expect(onlyConstructed.asked).not.toContain('entry.zqValue');
+    expect(readsOf(onlyConstructed.analysis, 'src/use.ts#read')).toEqual([]);
+    // the constructor's write is still a fact (it stores what it is handed), marked as setting up its own object
+    expect(onlyConstructed.analysis.facts.get('src/model.ts#Entry.constructor')!.writes.map((w) => [w.state, w.initialises])).toEqual([['Entry#zqValue', true]]);
+
+    const written = askedWhileAnalysing(new EditableProject('watched-written', entry(`
+  bump(): void {
+    this.zqValue++;
+  }`)));
+    expect(written.asked).toContain('entry.zqValue');
+    expect(readsOf(written.analysis, 'src/use.ts#read')).toEqual(['Entry#zqValue']);
+  });
+
+  it('counts every shape of write the walk records, and not a constructor setting its own field', () => {
+    const project = new EditableProject('watched-shapes', {
+      'src/model.ts': `export class Box {
+  zqA = 0;
+  zqB = 0;
+  zqC = 0;
+  zqD?: number;
+  zqE: Record<string, number> = {};
+  zqF = new Map<string, number>();
+  zqG: number[] = [];
+  zqH = 0;
+  zqI = 0;
+  constructor() {
+    this.zqG.push(1);
+    this.zqH = 1;
+    const later = () => {
+      this.zqI = 1;
+    };
+    later();
+  }
+}`,
+      'src/write.ts': `export function writeAll(x: any, k: string): void {
+  x.zqA = 1;
+  x.zqB += 1;
+  x.zqC++;
+  delete x.zqD;
+  x.zqE[k] = 1;
+  x.zqF.set(k, 1);
+}`,
+      'src/use.ts': `import { Box } from './model';
+export function read(b: Box): unknown[] {
+  return [b.zqA, b.zqB, b.zqC, b.zqD, b.zqE, b.zqF, b.zqG, b.zqH, b.zqI];
+}`,
+    });
+    const { warm, cold } = project.analyseBothWays();
+    for (const analysis of [warm, cold]) {
+      // zqG's entries change in the constructor (the array may be one a caller shares); an arrow runs whenever it is called
+      expect(readsOf(analysis, 'src/use.ts#read')).toEqual(['Box#zqA', 'Box#zqB', 'Box#zqC', 'Box#zqD', 'Box#zqE', 'Box#zqF', 'Box#zqG', 'Box#zqI']);
+    }
+  });
+
+  it('reads a field annotated @guardedBy that nothing writes: its reference can still escape the lock', () => {
+    const project = new EditableProject('watched-guarded', {
+      'src/model.ts': `import { Mutex } from 'async-mutex';
+export const mu = new Mutex();
+export class List {
+  /** @guardedBy mu */
+  zqItems: string[] = [];
+}`,
+      'src/use.ts': `import { List } from './model';
+export function read(list: List): string[] { return list.zqItems; }`,
+    });
+    expect(readsOf(project.analyseBothWays().cold, 'src/use.ts#read')).toEqual(['List#zqItems']);
   });
 });

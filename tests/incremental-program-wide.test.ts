@@ -23,6 +23,7 @@ export function size(): number {
       // a type error until the edit declares the field
       'src/use.ts': `import { makeCounter } from './model';
 export function read(): number { const counter = makeCounter(); return counter.zqNew; }`,
+      'src/touch.ts': `export function touch(x: any): void { x.zqNew = 1; }`,
     });
     const first = p.analyseBothWays();
     expectSame(first.warm, first.cold);
@@ -87,6 +88,8 @@ export function readFlip(): number { if (make().zqFlip > 1) return 1; return 0; 
 export function readLater(): number { if (make().zqLater > 1) return 1; return 0; }`,
     'src/stay.ts': `import { make } from './make';
 export function readStay(): number { if (make().zqStay > 1) return 1; return 0; }`,
+    // what makes the reads above reads of shared state
+    'src/touch.ts': `export function touch(x: any): void { x.zqFlip = 1; x.zqLater = 1; x.zqStay = 1; }`,
   };
 
   /** Edits model.ts; the editor's analysis, once it is checked against one from scratch. */
@@ -127,5 +130,38 @@ export function readStay(): number { if (make().zqStay > 1) return 1; return 0; 
 
     const removed = afterEdit(p, (t) => t.replace('zqStay = 0;', ''));
     expect(readsOf(removed, 'src/stay.ts#readStay')).toEqual([]);
+  });
+});
+
+// Whether a read is shared state depends on writes of its name anywhere, which it has no other
+// dependency on: a write added or removed in a file the reader never imports sends it to be walked again.
+describe('a field read whose name an edit elsewhere starts or stops writing', () => {
+  it('finds the read once a method writes the field, and loses it when the write goes', () => {
+    const p = new EditableProject('program-wide-watched', {
+      'src/model.ts': `export class Entry {
+  zqValue = 0;
+  constructor(value: number) {
+    this.zqValue = value;
+  }
+}`,
+      'src/read.ts': `import { Entry } from './model';
+export function read(entry: Entry): number { return entry.zqValue; }`,
+      'src/other.ts': `export function other(x: { zqValue: number }): number {
+  return x.zqValue;
+}`,
+    });
+    const first = p.analyseBothWays();
+    expectSame(first.warm, first.cold);
+    expect(readsOf(first.warm, 'src/read.ts#read')).toEqual([]);
+
+    p.edit('src/other.ts', (t) => t.replace('return x.zqValue;', 'x.zqValue = 1;\n  return x.zqValue;'));
+    const written = p.analyseBothWays();
+    expectSame(written.warm, written.cold);
+    expect(readsOf(written.warm, 'src/read.ts#read')).toEqual(['Entry#zqValue']);
+
+    p.edit('src/other.ts', (t) => t.replace('x.zqValue = 1;\n', ''));
+    const gone = p.analyseBothWays();
+    expectSame(gone.warm, gone.cold);
+    expect(readsOf(gone.warm, 'src/read.ts#read')).toEqual([]);
   });
 });

@@ -122,8 +122,8 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const namesBefore = slot.fieldNames?.names;
   slot.fieldNames = programFieldNames(program, slot.fieldNames);
   const fieldNames = slot.fieldNames.names;
-  // a read the name filter skipped is in no file's dependencies: the files that read a name it now
-  // lets through are walked again, in full
+  // a read the name filter skipped, or kept only because some code wrote its name, is in no file's
+  // dependencies: the files that read a name whose filtering changed are walked again, in full
   const letThrough = namesLetThrough(namesBefore, fieldNames);
   const readsNewField = (sf: ts.SourceFile) => letThrough === 'all' || readsAnyOf(sf, letThrough);
 

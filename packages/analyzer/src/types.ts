@@ -257,7 +257,11 @@ export interface FunctionSummary {
   params: ParamInvocation[];
   /** Locks that may be held on entry (from every caller and callback context), with the call that holds them. */
   heldOnEntry: Map<string, { lock: LockIdentity; via: ChainLink[] }>;
-  /** Shared state read and written (directly or through callees that run synchronously or are awaited). */
+  /**
+   * Shared state read and written (directly or through callees that run synchronously or are
+   * awaited). A constructor setting its own object's fields writes nothing shared (see
+   * `SharedAccess.initialises`).
+   */
   reads: ReadonlyStateSet;
   writes: ReadonlyStateSet;
 }
@@ -305,6 +309,12 @@ export interface SharedAccess {
   state: string;
   node: ts.Node;
   held: HeldLock[];
+  /**
+   * A constructor setting its own object's field (`this.x = v` in its body): the object is new, so
+   * no read from before an await can see the write, and it is no write of shared state to the
+   * summaries. It still stores what it writes (a callback parameter kept for later).
+   */
+  initialises?: true;
 }
 
 export interface AnalysisDiagnostic {

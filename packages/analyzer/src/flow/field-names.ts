@@ -2,25 +2,39 @@ import ts from 'typescript';
 import { hasModifier } from '../graph/functions.js';
 import { changedOnlyAlike, sameItems } from '../incremental/file-list-diff.js';
 import { classesOf } from '../graph/file-classes.js';
+import { stripExpression } from './lock-identity.js';
+import { ENTRY_WRITES, isConstructionWrite, writtenFieldName } from './shared-state.js';
 
 /**
- * The names of every class field the program can see (its own files and the declaration files
- * it holds): `record.id` can name shared state only if some class declares a field `id`.
+ * What a property read's name says without the checker: whether `record.id` can name shared
+ * state at all.
  *
  * Asking the checker which declaration `record.id` names type-checks `record` first, which for
  * a local initialised from an awaited call or a contextually typed callback parameter resolves
  * overloads and infers type arguments: on an editor's fresh checker, most of what walking a
  * file costs. Most property reads name no class field at all (`id`, `length`, `then`), and a
- * syntactic scan of the program's classes says so without the checker.
- *
- * `mutable` holds the names some class declares without `readonly`: a plain read of a readonly
- * field is no shared state (its value never changes), only a container's entries are, so a plain
- * `response.ok` needs the checker only if some class declares a mutable `ok`.
- *
- * Undefined when a field's name cannot be read without the checker (a computed name that is
- * not a literal): every name must then be asked about.
+ * syntactic scan of the program says so without the checker.
  */
-export type FieldNames = { readonly all: ReadonlySet<string>; readonly mutable: ReadonlySet<string> } | undefined;
+export interface FieldNames {
+  /**
+   * The names of every class field the program can see (its own files and the declaration files
+   * it holds), and those some class declares without `readonly`: a plain read of a readonly field
+   * is no shared state (its value never changes), only a container's entries are, so a plain
+   * `response.ok` needs the checker only if some class declares a mutable `ok`.
+   *
+   * Undefined when a field's name cannot be read without the checker (a computed name that is
+   * not a literal): every name must then be asked about.
+   */
+  readonly declared: { readonly all: ReadonlySet<string>; readonly mutable: ReadonlySet<string> } | undefined;
+  /**
+   * The names whose reads some rule has a use for: those the program's own code writes as
+   * `x.name` (see `writtenFieldName`), and fields annotated `@guardedBy` (whose references a rule
+   * follows out of their region). A read of any other name pairs with no write of the program:
+   * what it reads is set once, where its object is made. In viem, most field reads the checker
+   * was asked about (`error.errorName`, `status`) name fields only their constructors set.
+   */
+  readonly watched: ReadonlySet<string>;
+}
 
 interface FileFields {
   all: readonly string[];
@@ -29,6 +43,8 @@ interface FileFields {
 
 /** Per file: its field names, or null when one of its names is computed. Files never change. */
 const perFile = new WeakMap<ts.SourceFile, FileFields | null>();
+/** Per file: the names it writes as `x.name` or annotates `@guardedBy`. Files never change. */
+const watchedPerFile = new WeakMap<ts.SourceFile, readonly string[]>();
 const perProgram = new WeakMap<ts.Program, ProgramFieldNames>();
 
 /** A program's field names, with the files they were read from (what the next program's are compared with). */
@@ -47,7 +63,7 @@ export function programFieldNames(program: ts.Program, previous?: ProgramFieldNa
   if (known) return known;
   const files = program.getSourceFiles();
   const result =
-    previous && changedOnlyAlike(previous.files, files, (before, after) => sameFields(fieldNamesOf(before), fieldNamesOf(after)))
+    previous && changedOnlyAlike(previous.files, files, (before, after) => sameFields(fieldNamesOf(before), fieldNamesOf(after)) && sameItems(watchedNamesOf(before), watchedNamesOf(after)))
       ? { files, names: previous.names }
       : { files, names: unionOf(files) };
   perProgram.set(program, result);
@@ -55,17 +71,25 @@ export function programFieldNames(program: ts.Program, previous?: ProgramFieldNa
 }
 
 /**
- * The names the filter lets through now and did not for `before`: a file that reads one as
- * `x.name` skipped that read when it was walked, and must be walked again (`'all'` when the
- * filter is lifted: every name is asked about now). Empty when nothing was added.
+ * The names whose reads the filter lets through now and did not for `before`, or the other way
+ * round: a file that reads one as `x.name` recorded a read a walk from scratch would not (or
+ * skipped one it would), and must be walked again (`'all'` when the declared-field filter is
+ * lifted: every name is asked about now). Empty when nothing changed.
+ *
+ * A declared field that goes away needs no entry here: a read that named it depends on its
+ * declaration's file. A watched name that goes away does: no read depends on the writes of its name.
  */
-export function namesLetThrough(before: FieldNames, after: FieldNames): ReadonlySet<string> | 'all' {
-  if (before === after || before === undefined) return NONE;
-  if (after === undefined) return 'all';
-  const added = new Set<string>();
-  for (const name of after.all) if (!before.all.has(name)) added.add(name);
-  for (const name of after.mutable) if (!before.mutable.has(name)) added.add(name);
-  return added;
+export function namesLetThrough(before: FieldNames | undefined, after: FieldNames): ReadonlySet<string> | 'all' {
+  if (before === undefined || before === after) return NONE;
+  const changed = new Set<string>();
+  for (const name of after.watched) if (!before.watched.has(name)) changed.add(name);
+  for (const name of before.watched) if (!after.watched.has(name)) changed.add(name);
+  if (before.declared !== undefined && before.declared !== after.declared) {
+    if (after.declared === undefined) return 'all';
+    for (const name of after.declared.all) if (!before.declared.all.has(name)) changed.add(name);
+    for (const name of after.declared.mutable) if (!before.declared.mutable.has(name)) changed.add(name);
+  }
+  return changed;
 }
 
 const NONE: ReadonlySet<string> = new Set();
@@ -93,6 +117,12 @@ function accessedIn(sf: ts.SourceFile): ReadonlySet<string> {
 }
 
 function unionOf(files: readonly ts.SourceFile[]): FieldNames {
+  const watched = new Set<string>();
+  for (const sf of files) for (const name of watchedNamesOf(sf)) watched.add(name);
+  return { declared: declaredUnionOf(files), watched };
+}
+
+function declaredUnionOf(files: readonly ts.SourceFile[]): FieldNames['declared'] {
   const all = new Set<string>();
   const mutable = new Set<string>();
   for (const sf of files) {
@@ -133,6 +163,68 @@ function fieldNamesOf(sf: ts.SourceFile): FileFields | null {
   const result = unreadable ? null : { all: names, mutable };
   perFile.set(sf, result);
   return result;
+}
+
+/**
+ * The names a file's code writes as `x.name`, in the shapes the function walker records as
+ * writes: an assignment's target, `++`/`--`, `delete`, and a collection method that changes its
+ * entries (`x.name.set(k, v)`); and the fields it annotates `@guardedBy`. A constructor setting
+ * its own object's field writes nothing a read could pair with (see `isConstructionWrite`), and a
+ * declaration file has no code.
+ */
+function watchedNamesOf(sf: ts.SourceFile): readonly string[] {
+  const known = watchedPerFile.get(sf);
+  if (known !== undefined) return known;
+  const names = new Set<string>();
+  if (!sf.isDeclarationFile) collectWatchedNames(sf, names, sf.text.includes('@guardedBy'));
+  const result = [...names];
+  watchedPerFile.set(sf, result);
+  return result;
+}
+
+function collectWatchedNames(sf: ts.SourceFile, names: Set<string>, annotated: boolean): void {
+  const visit = (node: ts.Node): void => {
+    const name = writtenNameOf(node) ?? (annotated ? guardedFieldName(node) : undefined);
+    if (name !== undefined) names.add(name);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+}
+
+function writtenNameOf(node: ts.Node): string | undefined {
+  const target = assignedTargetOf(node);
+  if (target === undefined) return entriesChangedOf(node);
+  return isConstructionWrite(target, enclosingFunction(target)) ? undefined : writtenFieldName(target);
+}
+
+/** A class field with a `@guardedBy` tag (as lock-annotations.ts reads them). */
+function guardedFieldName(node: ts.Node): string | undefined {
+  if (!ts.isPropertyDeclaration(node) || !(ts.isIdentifier(node.name) || ts.isPrivateIdentifier(node.name))) return undefined;
+  return ts.getJSDocTags(node).some((tag) => tag.tagName.text === 'guardedBy') ? node.name.text : undefined;
+}
+
+/** What an assignment, `++`/`--` or `delete` writes. */
+function assignedTargetOf(node: ts.Node): ts.Expression | undefined {
+  if (ts.isBinaryExpression(node)) {
+    const op = node.operatorToken.kind;
+    return op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment ? node.left : undefined;
+  }
+  if (ts.isPrefixUnaryExpression(node) || ts.isPostfixUnaryExpression(node)) {
+    return node.operator === ts.SyntaxKind.PlusPlusToken || node.operator === ts.SyntaxKind.MinusMinusToken ? node.operand : undefined;
+  }
+  return ts.isDeleteExpression(node) ? node.expression : undefined;
+}
+
+/** `x.name.set(k, v)`: the collection whose entries a call changes. */
+function entriesChangedOf(node: ts.Node): string | undefined {
+  if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
+  const callee = stripExpression(node.expression);
+  return ts.isPropertyAccessExpression(callee) && ENTRY_WRITES.has(callee.name.text) ? writtenFieldName(callee.expression) : undefined;
+}
+
+function enclosingFunction(node: ts.Node): ts.Node | undefined {
+  for (let current = node.parent; current; current = current.parent) if (ts.isFunctionLike(current)) return current;
+  return undefined;
 }
 
 function literalName(name: ts.PropertyName | ts.BindingName): string | undefined {

@@ -19,7 +19,7 @@ import type {
   WrapperSummary,
 } from '../types.js';
 import { literalText, lockDeclarationOfCall, makeIdentity, placeOf, resolveAlias, stripExpression, type IdentityContext } from './lock-identity.js';
-import { containerStateOf, ENTRY_READS, ENTRY_WRITES, sharedStateOf } from './shared-state.js';
+import { containerStateOf, ENTRY_READS, ENTRY_WRITES, isConstructionWrite, sharedStateOf } from './shared-state.js';
 import type { FieldNames } from './field-names.js';
 import { symbolAt } from './symbols.js';
 import { shorthandValueSymbol, typeAtLocation, typeOfSymbol } from './checker-calls.js';
@@ -60,7 +60,7 @@ export interface WalkContext {
   facts: Map<string, FunctionFacts>;
   /** Functions whose walk has finished: their facts are complete. */
   walked: Set<string>;
-  /** Names of the program's class fields: a property read by another name is no shared state. */
+  /** Names of the program's class fields, and of the fields its code writes: a property read by another name is no shared state. */
   fieldNames: FieldNames;
   /** Lock models of declared types, per symbol: shared by every walk of the analysis. */
   lockTypes: Map<ts.Symbol, { model: ReturnType<typeof lockTypeOf>; declarations: ts.Node[] }>;
@@ -787,7 +787,7 @@ export class FunctionWalker {
   /** `this.items.length`, `this.cache.size`: how many entries a shared collection holds is a read of its entries. */
   private noteSizeRead(node: ts.PropertyAccessExpression): void {
     if (!this.recording) return;
-    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, this.info.node, this.ctx.fieldNames, this.ctx);
+    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, 'read', this.info.node, this.ctx.fieldNames, this.ctx);
     if (!state || typeAtLocation(this.ctx.checker, node.expression).flags & ts.TypeFlags.StringLike) return;
     this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
   }
@@ -1030,7 +1030,7 @@ export class FunctionWalker {
     const method = callee.name.text;
     const isWrite = ENTRY_WRITES.has(method);
     if (!isWrite && !ENTRY_READS.has(method)) return;
-    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, callee.expression, this.info.node, this.ctx.fieldNames, this.ctx);
+    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, callee.expression, isWrite ? 'write' : 'read', this.info.node, this.ctx.fieldNames, this.ctx);
     if (!state) return;
     const access: SharedAccess = { state, node: callee, seq: this.nextSeq(), held: this.snapshot() };
     (isWrite ? this.facts.writes : this.facts.reads).push(access);
@@ -1323,14 +1323,17 @@ export class FunctionWalker {
 
   private noteRead(node: ts.Expression): void {
     if (!this.recording) return;
-    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, node, this.info.node, this.ctx.fieldNames, this.ctx);
+    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, node, 'read', this.info.node, this.ctx.fieldNames, this.ctx);
     if (state) this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() } satisfies SharedAccess);
   }
 
   private noteWrite(target: ts.Expression): void {
     if (!this.recording) return;
-    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), this.info.node, this.ctx.fieldNames, this.ctx);
-    if (state) this.facts.writes.push({ state, node: target, seq: this.nextSeq(), held: this.snapshot() });
+    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), 'write', this.info.node, this.ctx.fieldNames, this.ctx);
+    if (!state) return;
+    const write: SharedAccess = { state, node: target, seq: this.nextSeq(), held: this.snapshot() };
+    if (isConstructionWrite(target, this.info.node)) write.initialises = true;
+    this.facts.writes.push(write);
   }
 }
 

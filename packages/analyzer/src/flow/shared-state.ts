@@ -18,34 +18,66 @@ export interface DeclarationDependencies {
 }
 
 /**
+ * A read of a field no code of the program writes (nor annotates) is no read of shared state
+ * (see `FieldNames.watched`); a write always is.
+ */
+export type Access = 'read' | 'write';
+
+/**
  * The shared place an expression reads or writes, if it is one: a mutable class field
  * (`Class#field`), a mutable module binding (`file.ts#name`), or a mutable local captured from
  * an enclosing function (`file.ts#scope:name`). Locals and readonly/const bindings are not shared.
  */
-export function sharedStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, fields?: FieldNames, deps?: DeclarationDependencies): string | undefined {
-  return placeOfState(checker, rootDir, expression, currentFunction, false, fields, deps);
+export function sharedStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, access: Access, currentFunction: ts.Node, fields?: FieldNames, deps?: DeclarationDependencies): string | undefined {
+  return placeOfState(checker, rootDir, expression, access, currentFunction, false, fields, deps);
 }
 
 /** Like `sharedStateOf`, but a `const` Map or a `readonly` array field counts: its entries are the shared state. */
-export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, currentFunction: ts.Node, fields?: FieldNames, deps?: DeclarationDependencies): string | undefined {
-  const place = placeOfState(checker, rootDir, expression, currentFunction, true, fields, deps);
+export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, access: Access, currentFunction: ts.Node, fields?: FieldNames, deps?: DeclarationDependencies): string | undefined {
+  const place = placeOfState(checker, rootDir, expression, access, currentFunction, true, fields, deps);
   return place && `${place}[]`;
+}
+
+/**
+ * The field name a write target writes as `x.name`: `x.name = v`, `x.name[k] = v`, and the
+ * collection `x.name` whose entries a method changes. What `FieldNames.watched` holds.
+ */
+export function writtenFieldName(target: ts.Expression): string | undefined {
+  let current = stripExpression(target);
+  while (ts.isElementAccessExpression(current)) current = stripExpression(current.expression);
+  return ts.isPropertyAccessExpression(current) ? current.name.text : undefined;
+}
+
+/**
+ * `this.name = v` written in a constructor's own body: the slot of an object no other code holds
+ * yet (a constructor cannot await, and `this` is always the new object), so no read from before
+ * an await can see it change. As RacerD treats a constructor's accesses, it pairs with no read
+ * (see `SharedAccess.initialises`). Only the field itself: `this.items.push(x)` may change a
+ * collection a caller handed in.
+ */
+export function isConstructionWrite(target: ts.Expression, currentFunction: ts.Node | undefined): boolean {
+  if (currentFunction === undefined || !ts.isConstructorDeclaration(currentFunction)) return false;
+  const place = stripExpression(target);
+  return ts.isPropertyAccessExpression(place) && place.expression.kind === ts.SyntaxKind.ThisKeyword;
 }
 
 function placeOfState(
   checker: ts.TypeChecker,
   rootDir: string,
   expression: ts.Expression,
+  access: Access,
   currentFunction: ts.Node,
   container: boolean,
-  fields: FieldNames,
+  fields: FieldNames | undefined,
   deps: DeclarationDependencies | undefined,
 ): string | undefined {
   const expr = stripExpression(expression);
   if (ts.isPropertyAccessExpression(expr)) {
+    if (access === 'read' && fields && !fields.watched.has(expr.name.text)) return undefined;
     const own = ownMemberOfThis(expr);
     // only a class field is shared state: a name no class declares (mutable, for a plain read) needs no checker
-    if (!own && fields && !(container ? fields.all : fields.mutable).has(expr.name.text)) return undefined;
+    const declared = fields?.declared;
+    if (!own && declared && !(container ? declared.all : declared.mutable).has(expr.name.text)) return undefined;
     const declaration = own ? own.declaration : symbolAt(checker, expr.name)?.valueDeclaration;
     if (!declaration) return undefined;
     if (!own) deps?.dependOn(declaration);
@@ -57,7 +89,7 @@ function placeOfState(
     return `${ownerName}#${expr.name.text}`;
   }
   if (ts.isElementAccessExpression(expr)) {
-    const place = placeOfState(checker, rootDir, expr.expression, currentFunction, true, fields, deps);
+    const place = placeOfState(checker, rootDir, expr.expression, access, currentFunction, true, fields, deps);
     return place !== undefined ? `${place}[]` : undefined;
   }
   if (ts.isIdentifier(expr)) {

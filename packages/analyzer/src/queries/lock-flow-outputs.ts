@@ -418,6 +418,7 @@ function isHandleRelease(carrier: LockCarrier, member: string): boolean {
 function staleStates(reads: readonly SharedAccess[], writes: readonly SharedAccess[]): StaleState[] {
   const result: StaleState[] = [];
   for (const write of writes) {
+    if (write.initialises) continue;
     const read = reads.find((r) => r.state === write.state);
     if (read && !result.some((s) => s.state === write.state)) result.push({ state: write.state, read: read.node, write: write.node });
   }

@@ -7,6 +7,7 @@ import type {
   FunctionFacts,
   FunctionSummary,
   LockIdentity,
+  SharedAccess,
   WrapperSummary,
 } from '../types.js';
 import { WorkQueue } from './work-queue.js';
@@ -106,9 +107,10 @@ export function computeSummaries(
   const summaries = patched ? (before.summaries as Map<string, FunctionSummary>) : new Map<string, FunctionSummary>();
   // summaries kept from the previous computation hold sets numbered by its numbering
   const states = before?.states ?? new StateNumbering();
-  const stateSet = (accesses: readonly { state: string }[]) => {
+  const stateSet = (accesses: readonly SharedAccess[]) => {
     const set = new StateSet(states);
-    for (const access of accesses) set.add(access.state);
+    // a constructor's own new object is no state a caller shares
+    for (const access of accesses) if (!access.initialises) set.add(access.state);
     return set;
   };
   for (const key of patched ? inOrder(new Set([...up, ...down])) : facts.keys()) {
