@@ -165,3 +165,30 @@ export function read(entry: Entry): number { return entry.zqValue; }`,
     expect(readsOf(gone.warm, 'src/read.ts#read')).toEqual([]);
   });
 });
+
+// An argument `x.name` is a callback only under a name some function goes by, and the walk asks
+// about no other: a name a body edit declares is found after the edit as from scratch. (Here the
+// changed return type already sends use.ts to be walked again; namesLetThrough would too.)
+describe('a function handed on by reference under a name an edit declares', () => {
+  it('finds the callback once the object a body builds has the function', () => {
+    const p = new EditableProject('program-wide-function-names', {
+      'src/model.ts': `export function build() {
+  return { zqKeep: (n: number): boolean => n > 0 };
+}`,
+      // the written return type reads the same after the edit: make.ts's type shows no change
+      'src/make.ts': `import { build } from './model';
+export function make(): ReturnType<typeof build> { return build(); }`,
+      // a type error until build's object has zqCheck
+      'src/use.ts': `import { make } from './make';
+export function run(list: number[]): boolean { return list.some(make().zqCheck); }`,
+    });
+    const first = p.analyseBothWays();
+    expectSame(first.warm, first.cold);
+
+    p.edit('src/model.ts', (t) => t.replace('return { ', 'return { zqCheck: (n: number): boolean => n < 0, '));
+    const { warm, cold } = p.analyseBothWays();
+    expectSame(warm, cold);
+    const referenced = warm.facts.get('src/use.ts#run')!.calls.flatMap((c) => c.callbackArgs.map((cb) => cb.fn));
+    expect(referenced).toEqual(['src/model.ts#<object>.zqCheck']);
+  });
+});

@@ -6,7 +6,7 @@ import { Dispatch, hasHeritage } from './graph/dispatch.js';
 import { indexFile, type FunctionIndex } from './graph/functions.js';
 import { createSubsystemResolver } from './graph/subsystems.js';
 import { FunctionWalker, type WalkContext } from './flow/function-walker.js';
-import { namesLetThrough, programFieldNames, readsAnyOf } from './flow/field-names.js';
+import { namesLetThrough, programPropertyNames, readsAnyOf } from './flow/property-names.js';
 import { isExternalFile } from './model/declaration-origin.js';
 import { discoverProgramLocks, programLocksSignature } from './model/program-locks.js';
 import { lockTypesPossible } from './model/lock-presence.js';
@@ -119,12 +119,12 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
   const lockTypeMemo: WalkContext['lockTypes'] = new Map();
-  const namesBefore = slot.fieldNames?.names;
-  slot.fieldNames = programFieldNames(program, slot.fieldNames);
-  const fieldNames = slot.fieldNames.names;
+  const namesBefore = slot.propertyNames?.names;
+  slot.propertyNames = programPropertyNames(program, slot.propertyNames);
+  const propertyNames = slot.propertyNames.names;
   // a read the name filter skipped, or kept only because some code wrote its name, is in no file's
   // dependencies: the files that read a name whose filtering changed are walked again, in full
-  const letThrough = namesLetThrough(namesBefore, fieldNames);
+  const letThrough = namesLetThrough(namesBefore, propertyNames);
   const readsNewField = (sf: ts.SourceFile) => letThrough === 'all' || readsAnyOf(sf, letThrough);
 
   /** Walks a file; `previous` carries the facts of functions an edit did not touch (see edited-file.ts). */
@@ -157,7 +157,7 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
       walked,
       lockTypes: lockTypeMemo,
       lockTypesPossible: lockTypesExist,
-      fieldNames,
+      propertyNames,
       wrapper(key) {
         let summary = wrappers.get(key);
         if (!summary && !wrappers.has(key)) {

@@ -20,7 +20,7 @@ import type {
 } from '../types.js';
 import { literalText, lockDeclarationOfCall, makeIdentity, placeOf, resolveAlias, stripExpression, type IdentityContext } from './lock-identity.js';
 import { containerStateOf, ENTRY_READS, ENTRY_WRITES, isConstructionWrite, sharedStateOf } from './shared-state.js';
-import type { FieldNames } from './field-names.js';
+import type { PropertyNames } from './property-names.js';
 import { symbolAt } from './symbols.js';
 import { shorthandValueSymbol, typeAtLocation, typeOfSymbol } from './checker-calls.js';
 
@@ -60,8 +60,8 @@ export interface WalkContext {
   facts: Map<string, FunctionFacts>;
   /** Functions whose walk has finished: their facts are complete. */
   walked: Set<string>;
-  /** Names of the program's class fields, and of the fields its code writes: a property read by another name is no shared state. */
-  fieldNames: FieldNames;
+  /** What property names say without the checker: a read by a name no class field has and no code writes is no shared state, and so on. */
+  propertyNames: PropertyNames;
   /** Lock models of declared types, per symbol: shared by every walk of the analysis. */
   lockTypes: Map<ts.Symbol, { model: ReturnType<typeof lockTypeOf>; declarations: ts.Node[] }>;
   /** False when the program declares no lock type at all (see lock-presence.ts): no value's type is asked. */
@@ -787,7 +787,7 @@ export class FunctionWalker {
   /** `this.items.length`, `this.cache.size`: how many entries a shared collection holds is a read of its entries. */
   private noteSizeRead(node: ts.PropertyAccessExpression): void {
     if (!this.recording) return;
-    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, 'read', this.info.node, this.ctx.fieldNames, this.ctx);
+    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, node.expression, 'read', this.info.node, this.ctx.propertyNames, this.ctx);
     if (!state || typeAtLocation(this.ctx.checker, node.expression).flags & ts.TypeFlags.StringLike) return;
     this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() });
   }
@@ -1030,7 +1030,7 @@ export class FunctionWalker {
     const method = callee.name.text;
     const isWrite = ENTRY_WRITES.has(method);
     if (!isWrite && !ENTRY_READS.has(method)) return;
-    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, callee.expression, isWrite ? 'write' : 'read', this.info.node, this.ctx.fieldNames, this.ctx);
+    const state = containerStateOf(this.ctx.checker, this.ctx.rootDir, callee.expression, isWrite ? 'write' : 'read', this.info.node, this.ctx.propertyNames, this.ctx);
     if (!state) return;
     const access: SharedAccess = { state, node: callee, seq: this.nextSeq(), held: this.snapshot() };
     (isWrite ? this.facts.writes : this.facts.reads).push(access);
@@ -1043,6 +1043,9 @@ export class FunctionWalker {
       target = target.expression.expression;
     }
     if (!ts.isIdentifier(target) && !ts.isPropertyAccessExpression(target)) return undefined;
+    // a name none of the program's functions goes by needs no checker (see PropertyNames.functions)
+    const functions = this.ctx.propertyNames.functions;
+    if (ts.isPropertyAccessExpression(target) && functions && !functions.has(target.name.text)) return undefined;
     const nameNode = ts.isPropertyAccessExpression(target) ? target.name : target;
     const symbol = resolveAlias(this.ctx.checker, symbolAt(this.ctx.checker, nameNode));
     const declaration = symbol?.valueDeclaration;
@@ -1323,13 +1326,13 @@ export class FunctionWalker {
 
   private noteRead(node: ts.Expression): void {
     if (!this.recording) return;
-    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, node, 'read', this.info.node, this.ctx.fieldNames, this.ctx);
+    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, node, 'read', this.info.node, this.ctx.propertyNames, this.ctx);
     if (state) this.facts.reads.push({ state, node, seq: this.nextSeq(), held: this.snapshot() } satisfies SharedAccess);
   }
 
   private noteWrite(target: ts.Expression): void {
     if (!this.recording) return;
-    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), 'write', this.info.node, this.ctx.fieldNames, this.ctx);
+    const state = sharedStateOf(this.ctx.checker, this.ctx.rootDir, stripExpression(target), 'write', this.info.node, this.ctx.propertyNames, this.ctx);
     if (!state) return;
     const write: SharedAccess = { state, node: target, seq: this.nextSeq(), held: this.snapshot() };
     if (isConstructionWrite(target, this.info.node)) write.initialises = true;

@@ -17,7 +17,7 @@ export interface IdentityContext {
 }
 
 /** Parentheses, `!`, `as`, `satisfies` and `<T>`: each `ts.isX` guard of them is a test of `node.kind` alone. */
-const WRAPPER_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
+export const WRAPPER_KINDS: ReadonlySet<ts.SyntaxKind> = new Set([
   ts.SyntaxKind.ParenthesizedExpression,
   ts.SyntaxKind.NonNullExpression,
   ts.SyntaxKind.AsExpression,

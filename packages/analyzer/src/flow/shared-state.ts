@@ -3,7 +3,7 @@ import { hasModifier } from '../graph/functions.js';
 import { relativePosix } from '../report/location.js';
 import { isModuleLevel, resolveAlias, stripExpression } from './lock-identity.js';
 import { symbolAt } from './symbols.js';
-import type { FieldNames } from './field-names.js';
+import type { PropertyNames } from './property-names.js';
 
 /** Collection methods that change the collection's entries, and those that read them. */
 export const ENTRY_WRITES = new Set(['set', 'delete', 'clear', 'add', 'push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill']);
@@ -19,7 +19,7 @@ export interface DeclarationDependencies {
 
 /**
  * A read of a field no code of the program writes (nor annotates) is no read of shared state
- * (see `FieldNames.watched`); a write always is.
+ * (see `PropertyNames.watched`); a write always is.
  */
 export type Access = 'read' | 'write';
 
@@ -28,19 +28,19 @@ export type Access = 'read' | 'write';
  * (`Class#field`), a mutable module binding (`file.ts#name`), or a mutable local captured from
  * an enclosing function (`file.ts#scope:name`). Locals and readonly/const bindings are not shared.
  */
-export function sharedStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, access: Access, currentFunction: ts.Node, fields?: FieldNames, deps?: DeclarationDependencies): string | undefined {
+export function sharedStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, access: Access, currentFunction: ts.Node, fields?: PropertyNames, deps?: DeclarationDependencies): string | undefined {
   return placeOfState(checker, rootDir, expression, access, currentFunction, false, fields, deps);
 }
 
 /** Like `sharedStateOf`, but a `const` Map or a `readonly` array field counts: its entries are the shared state. */
-export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, access: Access, currentFunction: ts.Node, fields?: FieldNames, deps?: DeclarationDependencies): string | undefined {
+export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expression: ts.Expression, access: Access, currentFunction: ts.Node, fields?: PropertyNames, deps?: DeclarationDependencies): string | undefined {
   const place = placeOfState(checker, rootDir, expression, access, currentFunction, true, fields, deps);
   return place && `${place}[]`;
 }
 
 /**
  * The field name a write target writes as `x.name`: `x.name = v`, `x.name[k] = v`, and the
- * collection `x.name` whose entries a method changes. What `FieldNames.watched` holds.
+ * collection `x.name` whose entries a method changes. What `PropertyNames.watched` holds.
  */
 export function writtenFieldName(target: ts.Expression): string | undefined {
   let current = stripExpression(target);
@@ -68,7 +68,7 @@ function placeOfState(
   access: Access,
   currentFunction: ts.Node,
   container: boolean,
-  fields: FieldNames | undefined,
+  fields: PropertyNames | undefined,
   deps: DeclarationDependencies | undefined,
 ): string | undefined {
   const expr = stripExpression(expression);

@@ -4,7 +4,7 @@ import type { WrapperState } from '../summaries/wrapper-fixpoint.js';
 import type { FunctionFacts, FunctionInfo, WrapperSummary } from '../types.js';
 import { wrapperEntrySignature } from '../summaries/wrappers.js';
 import type { PartsMap } from './parts-map.js';
-import type { ProgramFieldNames } from '../flow/field-names.js';
+import type { ProgramPropertyNames } from '../flow/property-names.js';
 import type { ProgramLocksOfFiles } from '../model/program-locks.js';
 import type { SubtypeIndex } from '../graph/dispatch.js';
 import type { BodyEdits } from './body-edits.js';
@@ -92,7 +92,7 @@ export interface CacheSlot {
   /** The latest program's own locks, and what the next program's are compared with. */
   programLocksOfFiles?: ProgramLocksOfFiles;
   /** The latest program's class field names, and the files they were read from. */
-  fieldNames?: ProgramFieldNames;
+  propertyNames?: ProgramPropertyNames;
   /** The project files of the latest analysis, by name: the next one compares its files with them. */
   files?: ReadonlyMap<string, ts.SourceFile>;
   /** Whether the latest program could hold a lock-typed value (see lock-presence.ts). */

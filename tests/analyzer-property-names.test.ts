@@ -170,3 +170,66 @@ export function read(list: List): string[] { return list.zqItems; }`,
     expect(readsOf(project.analyseBothWays().cold, 'src/use.ts#read')).toEqual(['List#zqItems']);
   });
 });
+
+/** The functions a function hands on as callbacks by reference (not written in place). */
+const referencedCallbacks = (analysis: Analysis, key: string) =>
+  analysis.facts
+    .get(key)!
+    .calls.flatMap((c) => c.callbackArgs.filter((cb) => !cb.inline).map((cb) => cb.fn))
+    .sort();
+
+// An argument `x.name` is a callback only if some function of the program goes by that name:
+// the walk asks the checker about no other, and must still find every one that does.
+describe('functions handed on by reference as x.name', () => {
+  const plugin = (computed: string) => `export function zqIsAccount(x: unknown): boolean { return !!x; }
+function zqCheckInner(x: unknown): boolean { return !x; }
+export { zqCheckInner as zqIsKey };
+export default function (x: unknown): boolean { return x === 1; }
+const KEY = 'zqComputed';
+export class Handlers {
+  zqArrow = (x: unknown): boolean => x === 2;
+  zqMethod(x: unknown): boolean { return x === 3; }${computed}
+}
+export const table = { zqLiteral: ((x: unknown): boolean => x === 5), zqShort(x: unknown): boolean { return x === 6; } };`;
+  const use = (computed: string) => `import * as Plugin from './plugin';
+export function run(list: unknown[], h: Plugin.Handlers, options: { zqAddress: (x: unknown) => boolean }): boolean[] {
+  return [
+    list.some(Plugin.zqIsAccount),
+    list.some(Plugin.zqIsKey),
+    list.some(Plugin.default),
+    list.some(h.zqArrow),
+    list.some(h.zqMethod),
+    list.some(Plugin.table.zqLiteral),
+    list.some(Plugin.table.zqShort),
+    list.some(options.zqAddress),${computed}
+  ];
+}`;
+  const named = [
+    'src/plugin.ts#zqIsAccount',
+    'src/plugin.ts#zqCheckInner',
+    'src/plugin.ts#<anonymous>#1',
+    'src/plugin.ts#Handlers.zqArrow',
+    'src/plugin.ts#Handlers.zqMethod',
+    // the parenthesised arrow is named for its place, not its property
+    'src/plugin.ts#<anonymous>#2',
+    'src/plugin.ts#table.zqShort',
+  ];
+
+  it('finds them under every name a function goes by, and asks nothing about other names', () => {
+    const { asked, analysis } = askedWhileAnalysing(new EditableProject('function-names', { 'src/plugin.ts': plugin(''), 'src/use.ts': use('') }));
+    expect(referencedCallbacks(analysis, 'src/use.ts#run')).toEqual([...named].sort());
+    expect(asked).toEqual(expect.arrayContaining(['Plugin.zqIsAccount', 'h.zqMethod']));
+    expect(asked).not.toContain('options.zqAddress');
+  });
+
+  it('asks about every name once a function has a computed name, and finds that function', () => {
+    const computed = askedWhileAnalysing(
+      new EditableProject('function-names-computed', {
+        'src/plugin.ts': plugin(`\n  [KEY](x: unknown): boolean { return x === 4; }`),
+        'src/use.ts': use(`\n    list.some(h.zqComputed),`),
+      }),
+    );
+    expect(referencedCallbacks(computed.analysis, 'src/use.ts#run')).toEqual([...named, 'src/plugin.ts#Handlers.[KEY]'].sort());
+    expect(computed.asked).toContain('options.zqAddress');
+  });
+});

@@ -1,8 +1,8 @@
 import ts from 'typescript';
-import { hasModifier } from '../graph/functions.js';
+import { hasModifier, isFunctionNode } from '../graph/functions.js';
 import { changedOnlyAlike, sameItems } from '../incremental/file-list-diff.js';
 import { classesOf } from '../graph/file-classes.js';
-import { stripExpression } from './lock-identity.js';
+import { stripExpression, WRAPPER_KINDS } from './lock-identity.js';
 import { ENTRY_WRITES, isConstructionWrite, writtenFieldName } from './shared-state.js';
 
 /**
@@ -15,7 +15,7 @@ import { ENTRY_WRITES, isConstructionWrite, writtenFieldName } from './shared-st
  * file costs. Most property reads name no class field at all (`id`, `length`, `then`), and a
  * syntactic scan of the program says so without the checker.
  */
-export interface FieldNames {
+export interface PropertyNames {
   /**
    * The names of every class field the program can see (its own files and the declaration files
    * it holds), and those some class declares without `readonly`: a plain read of a readonly field
@@ -34,6 +34,17 @@ export interface FieldNames {
    * was asked about (`error.errorName`, `status`) name fields only their constructors set.
    */
   readonly watched: ReadonlySet<string>;
+  /**
+   * The names under which `x.name` can read one of the program's functions: those its functions
+   * are declared with (`save() {}`, `save = () => {}`, `{ save: function () {} }`, `function
+   * save() {}` read through a namespace import), and the names its modules export. An argument
+   * `plugins.some(Plugin.isAccounts)` is a callback only under one of them; asking the checker
+   * which declaration every other `options.address` names costs most of what walking viem does.
+   *
+   * Undefined when a function's name cannot be read without the checker (a computed name that
+   * is not a literal): every name must then be asked about.
+   */
+  readonly functions: ReadonlySet<string> | undefined;
 }
 
 interface FileFields {
@@ -43,14 +54,22 @@ interface FileFields {
 
 /** Per file: its field names, or null when one of its names is computed. Files never change. */
 const perFile = new WeakMap<ts.SourceFile, FileFields | null>();
-/** Per file: the names it writes as `x.name` or annotates `@guardedBy`. Files never change. */
-const watchedPerFile = new WeakMap<ts.SourceFile, readonly string[]>();
-const perProgram = new WeakMap<ts.Program, ProgramFieldNames>();
+/** What a file's code says about property names. */
+interface FileCodeNames {
+  /** The names it writes as `x.name` or annotates `@guardedBy`. */
+  watched: readonly string[];
+  /** The names its functions are declared or exported with; null when one of them is computed. */
+  functions: readonly string[] | null;
+}
+
+/** Per file: what its code says about property names. Files never change. */
+const codeNamesPerFile = new WeakMap<ts.SourceFile, FileCodeNames>();
+const perProgram = new WeakMap<ts.Program, ProgramPropertyNames>();
 
 /** A program's field names, with the files they were read from (what the next program's are compared with). */
-export interface ProgramFieldNames {
+export interface ProgramPropertyNames {
   files: readonly ts.SourceFile[];
-  names: FieldNames;
+  names: PropertyNames;
 }
 
 /**
@@ -58,12 +77,12 @@ export interface ProgramFieldNames {
  * kept when the files that changed since declare the fields they did (an edit inside a body):
  * the union of every file's names costs a pass over the whole program.
  */
-export function programFieldNames(program: ts.Program, previous?: ProgramFieldNames): ProgramFieldNames {
+export function programPropertyNames(program: ts.Program, previous?: ProgramPropertyNames): ProgramPropertyNames {
   const known = perProgram.get(program);
   if (known) return known;
   const files = program.getSourceFiles();
   const result =
-    previous && changedOnlyAlike(previous.files, files, (before, after) => sameFields(fieldNamesOf(before), fieldNamesOf(after)) && sameItems(watchedNamesOf(before), watchedNamesOf(after)))
+    previous && changedOnlyAlike(previous.files, files, (before, after) => sameFields(fieldNamesOf(before), fieldNamesOf(after)) && sameCodeNames(codeNamesOf(before), codeNamesOf(after)))
       ? { files, names: previous.names }
       : { files, names: unionOf(files) };
   perProgram.set(program, result);
@@ -71,15 +90,16 @@ export function programFieldNames(program: ts.Program, previous?: ProgramFieldNa
 }
 
 /**
- * The names whose reads the filter lets through now and did not for `before`, or the other way
+ * The names whose reads the filters let through now and did not for `before`, or the other way
  * round: a file that reads one as `x.name` recorded a read a walk from scratch would not (or
- * skipped one it would), and must be walked again (`'all'` when the declared-field filter is
- * lifted: every name is asked about now). Empty when nothing changed.
+ * skipped one it would), and must be walked again (`'all'` when a filter is lifted: every name
+ * is asked about now). Empty when nothing changed.
  *
- * A declared field that goes away needs no entry here: a read that named it depends on its
- * declaration's file. A watched name that goes away does: no read depends on the writes of its name.
+ * A declared field or function that goes away needs no entry here: a read that named it
+ * resolved to its declaration, whose file it depends on. A watched name that goes away does: no
+ * read depends on the writes of its name.
  */
-export function namesLetThrough(before: FieldNames | undefined, after: FieldNames): ReadonlySet<string> | 'all' {
+export function namesLetThrough(before: PropertyNames | undefined, after: PropertyNames): ReadonlySet<string> | 'all' {
   if (before === undefined || before === after) return NONE;
   const changed = new Set<string>();
   for (const name of after.watched) if (!before.watched.has(name)) changed.add(name);
@@ -88,6 +108,10 @@ export function namesLetThrough(before: FieldNames | undefined, after: FieldName
     if (after.declared === undefined) return 'all';
     for (const name of after.declared.all) if (!before.declared.all.has(name)) changed.add(name);
     for (const name of after.declared.mutable) if (!before.declared.mutable.has(name)) changed.add(name);
+  }
+  if (before.functions !== undefined && before.functions !== after.functions) {
+    if (after.functions === undefined) return 'all';
+    for (const name of after.functions) if (!before.functions.has(name)) changed.add(name);
   }
   return changed;
 }
@@ -116,13 +140,23 @@ function accessedIn(sf: ts.SourceFile): ReadonlySet<string> {
   return found;
 }
 
-function unionOf(files: readonly ts.SourceFile[]): FieldNames {
+function unionOf(files: readonly ts.SourceFile[]): PropertyNames {
   const watched = new Set<string>();
-  for (const sf of files) for (const name of watchedNamesOf(sf)) watched.add(name);
-  return { declared: declaredUnionOf(files), watched };
+  let functions: Set<string> | undefined = new Set<string>();
+  for (const sf of files) {
+    const own = codeNamesOf(sf);
+    for (const name of own.watched) watched.add(name);
+    if (own.functions === null) functions = undefined;
+    else if (functions) for (const name of own.functions) functions.add(name);
+  }
+  return { declared: declaredUnionOf(files), watched, functions };
 }
 
-function declaredUnionOf(files: readonly ts.SourceFile[]): FieldNames['declared'] {
+function sameCodeNames(a: FileCodeNames, b: FileCodeNames): boolean {
+  return a === b || (sameItems(a.watched, b.watched) && sameItems(a.functions, b.functions));
+}
+
+function declaredUnionOf(files: readonly ts.SourceFile[]): PropertyNames['declared'] {
   const all = new Set<string>();
   const mutable = new Set<string>();
   for (const sf of files) {
@@ -166,29 +200,66 @@ function fieldNamesOf(sf: ts.SourceFile): FileFields | null {
 }
 
 /**
- * The names a file's code writes as `x.name`, in the shapes the function walker records as
- * writes: an assignment's target, `++`/`--`, `delete`, and a collection method that changes its
- * entries (`x.name.set(k, v)`); and the fields it annotates `@guardedBy`. A constructor setting
- * its own object's field writes nothing a read could pair with (see `isConstructionWrite`), and a
- * declaration file has no code.
+ * What a file's code says about property names, in one pass. Watched: the names it writes as
+ * `x.name`, in the shapes the function walker records as writes (an assignment's target,
+ * `++`/`--`, `delete`, and a collection method that changes its entries, `x.name.set(k, v)`),
+ * and the fields it annotates `@guardedBy`; a constructor setting its own object's field writes
+ * nothing a read could pair with (see `isConstructionWrite`). Functions: the names its functions
+ * are declared with and the names it exports. A declaration file has no code, and no function
+ * of the program.
  */
-function watchedNamesOf(sf: ts.SourceFile): readonly string[] {
-  const known = watchedPerFile.get(sf);
+function codeNamesOf(sf: ts.SourceFile): FileCodeNames {
+  const known = codeNamesPerFile.get(sf);
   if (known !== undefined) return known;
-  const names = new Set<string>();
-  if (!sf.isDeclarationFile) collectWatchedNames(sf, names, sf.text.includes('@guardedBy'));
-  const result = [...names];
-  watchedPerFile.set(sf, result);
+  const result = sf.isDeclarationFile ? NO_CODE : collectCodeNames(sf, sf.text.includes('@guardedBy'));
+  codeNamesPerFile.set(sf, result);
   return result;
 }
 
-function collectWatchedNames(sf: ts.SourceFile, names: Set<string>, annotated: boolean): void {
+const NO_CODE: FileCodeNames = { watched: [], functions: [] };
+
+function collectCodeNames(sf: ts.SourceFile, annotated: boolean): FileCodeNames {
+  const watched = new Set<string>();
+  const functions = new Set<string>();
+  let unreadable = false;
   const visit = (node: ts.Node): void => {
-    const name = writtenNameOf(node) ?? (annotated ? guardedFieldName(node) : undefined);
-    if (name !== undefined) names.add(name);
+    const written = writtenNameOf(node) ?? (annotated ? guardedFieldName(node) : undefined);
+    if (written !== undefined) watched.add(written);
+    if (isFunctionNode(node) || ts.isExportSpecifier(node)) {
+      const name = referenceNameOf(node);
+      if (typeof name === 'string') functions.add(name);
+      else if (name === UNREADABLE) unreadable = true;
+    }
     ts.forEachChild(node, visit);
   };
   visit(sf);
+  // `export default function` is read as `x.default`
+  functions.add('default');
+  return { watched: [...watched], functions: unreadable ? null : [...functions] };
+}
+
+const UNREADABLE = Symbol('unreadable');
+
+/**
+ * The name `x.name` reads a function by, as `bodyOf` (graph/dispatch.ts) finds a function from
+ * the declaration the checker names: the function's own name, or that of the variable, field or
+ * property it initialises; for an export specifier, the name it exports.
+ */
+function referenceNameOf(node: ts.FunctionLikeDeclaration | ts.ExportSpecifier): string | typeof UNREADABLE | undefined {
+  if (ts.isExportSpecifier(node)) return node.name.text;
+  let host: ts.Node = node;
+  if (ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
+    // what `stripExpression` looks through: `(save as Handler)` still initialises with `save`'s function
+    while (WRAPPER_KINDS.has(host.parent.kind)) host = host.parent;
+    host = host.parent;
+    if (!ts.isVariableDeclaration(host) && !ts.isPropertyDeclaration(host) && !ts.isPropertyAssignment(host)) return undefined;
+  }
+  const name = (host as ts.NamedDeclaration).name;
+  if (name === undefined || !(ts.isPropertyName(name) || ts.isPrivateIdentifier(name))) return undefined;
+  const text = literalName(name);
+  if (text !== undefined) return text;
+  // `[Symbol.iterator]() {}`: a symbol-keyed function is never read as `x.name`
+  return ts.isComputedPropertyName(name) && !isWellKnownSymbol(name.expression) ? UNREADABLE : undefined;
 }
 
 function writtenNameOf(node: ts.Node): string | undefined {
