@@ -3,7 +3,7 @@ import type { Analysis } from '@lockwise/analyzer';
 import { EditableProject } from './support/editable-project.js';
 import { expectSame } from './support/analysis-digest.js';
 
-// Two results are read from every file of the program: the class field names (which property
+// Two results are read from every file of the program: the property names (which property
 // reads can name shared state) and the program's own lock classes. The next program keeps the
 // last one's when the edited files contribute what they did before; these edits, typed inside a
 // function body, change what the edited file contributes, and the editor must see it.

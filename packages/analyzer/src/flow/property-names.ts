@@ -53,7 +53,8 @@ interface FileFields {
 }
 
 /** Per file: its field names, or null when one of its names is computed. Files never change. */
-const perFile = new WeakMap<ts.SourceFile, FileFields | null>();
+const fieldsPerFile = new WeakMap<ts.SourceFile, FileFields | null>();
+
 /** What a file's code says about property names. */
 interface FileCodeNames {
   /** The names it writes as `x.name` or annotates `@guardedBy`. */
@@ -66,16 +67,17 @@ interface FileCodeNames {
 const codeNamesPerFile = new WeakMap<ts.SourceFile, FileCodeNames>();
 const perProgram = new WeakMap<ts.Program, ProgramPropertyNames>();
 
-/** A program's field names, with the files they were read from (what the next program's are compared with). */
+/** A program's property names, with the files they were read from (what the next program's are compared with). */
 export interface ProgramPropertyNames {
   files: readonly ts.SourceFile[];
   names: PropertyNames;
 }
 
 /**
- * The field names of a program. `previous`, the result for the project's last program, is
- * kept when the files that changed since declare the fields they did (an edit inside a body):
- * the union of every file's names costs a pass over the whole program.
+ * The property names of a program. `previous`, the result for the project's last program, is
+ * kept when the files that changed since say what they did (an edit inside a body that declares
+ * no field, and writes and names no function it did not before): the union of every file's names
+ * costs a pass over the whole program.
  */
 export function programPropertyNames(program: ts.Program, previous?: ProgramPropertyNames): ProgramPropertyNames {
   const known = perProgram.get(program);
@@ -120,7 +122,7 @@ const NONE: ReadonlySet<string> = new Set();
 /** Per file, the names it reads as `x.name`. Files never change. */
 const accessedPerFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
 
-/** Whether a file reads some of `names` as `x.name`: the reads the field-name filter may have skipped in it. */
+/** Whether a file reads some of `names` as `x.name`: the reads the property-name filters may have skipped in it. */
 export function readsAnyOf(sf: ts.SourceFile, names: ReadonlySet<string>): boolean {
   if (names.size === 0) return false;
   const accessed = accessedPerFile.get(sf) ?? accessedIn(sf);
@@ -173,7 +175,7 @@ function sameFields(a: FileFields | null, b: FileFields | null): boolean {
 }
 
 function fieldNamesOf(sf: ts.SourceFile): FileFields | null {
-  const known = perFile.get(sf);
+  const known = fieldsPerFile.get(sf);
   if (known !== undefined) return known;
   const names: string[] = [];
   const mutable: string[] = [];
@@ -195,7 +197,7 @@ function fieldNamesOf(sf: ts.SourceFile): FileFields | null {
   // module): `classesOf` does not walk the types of the whole standard library.
   for (const declaration of classesOf(sf)) for (const member of declaration.members) addMember(member);
   const result = unreadable ? null : { all: names, mutable };
-  perFile.set(sf, result);
+  fieldsPerFile.set(sf, result);
   return result;
 }
 

@@ -91,7 +91,7 @@ export interface CacheSlot {
   subtypes?: SubtypeIndex;
   /** The latest program's own locks, and what the next program's are compared with. */
   programLocksOfFiles?: ProgramLocksOfFiles;
-  /** The latest program's class field names, and the files they were read from. */
+  /** The latest program's property names (see property-names.ts), and the files they were read from. */
   propertyNames?: ProgramPropertyNames;
   /** The project files of the latest analysis, by name: the next one compares its files with them. */
   files?: ReadonlyMap<string, ts.SourceFile>;
