@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import ts from 'typescript';
 import { analyzeProgram, type Analysis } from '@lockwise/analyzer';
 import { REPO_ROOT } from './support/virtual-program.js';
+import { EditableProject } from './support/editable-project.js';
 
 // fixtures/libraries marks every acquisition with `// acquire: <id>[, <id>]` (see its README):
 // the analysis must find exactly those, on exactly those lines, for every library.
@@ -90,5 +91,45 @@ describe('lock recognition, per library (fixtures/libraries)', () => {
     expect(sessions?.reentrant).toBe(true);
     const handRolled = [...analysis.locks.values()].filter((l) => l.recognition.by === 'shape');
     expect(handRolled.map((l) => (l.recognition as { shape: string }).shape).sort()).toEqual(['disposable-guard', 'promise-chain', 'promise-chain', 'releaser-promise', 'resolver-queue']);
+  });
+});
+
+// Whether a value is a lock is a question about its type. A parameter written as `string`,
+// `string[]` or a union of literals cannot be one: binding it asks the checker nothing.
+describe('values whose written type holds no lock', () => {
+  it('asks the checker nothing about them, and still finds the lock beside them', () => {
+    const project = new EditableProject('written-types-no-lock', {
+      'src/use.ts': `import { Mutex } from 'async-mutex';
+export async function run(m: Mutex | undefined, id: string, ids: string[], mode: 'a' | 'b', n?: number): Promise<number> {
+  if (!m) return 0;
+  const release = await m.acquire();
+  try {
+    return ids.includes(id) && mode === 'a' ? (n ?? 1) : 0;
+  } finally {
+    release();
+  }
+}`,
+    });
+    const program = project.nextProgram();
+    const checker = program.getTypeChecker();
+    const typed: string[] = [];
+    const typeOf = checker.getTypeOfSymbol.bind(checker);
+    checker.getTypeOfSymbol = (symbol) => {
+      typed.push(symbol.name);
+      return typeOf(symbol);
+    };
+    // and of a parameter's own name, what its symbol is
+    const parameters: string[] = [];
+    const symbolOf = checker.getSymbolAtLocation.bind(checker);
+    checker.getSymbolAtLocation = (node) => {
+      if (ts.isParameter(node.parent)) parameters.push(node.getText());
+      return symbolOf(node);
+    };
+    const analysis = analyzeProgram(program, { rootDir: project.rootDir });
+    const ops = analysis.facts.get('src/use.ts#run')!.lockOps.map((o) => `${o.op.kind} ${o.op.lock.id}`);
+    expect(ops).toEqual(['acquire run(m)', 'release run(m)']);
+    expect(typed).toContain('m');
+    expect(parameters).toEqual(['m']);
+    for (const name of ['id', 'ids', 'mode', 'n']) expect(typed).not.toContain(name);
   });
 });

@@ -218,7 +218,7 @@ export class FunctionWalker {
   private bindParameters(node: ts.FunctionLikeDeclaration): void {
     if (!this.ctx.lockTypesPossible) return;
     node.parameters.forEach((parameter, index) => {
-      if (!ts.isIdentifier(parameter.name)) return;
+      if (!ts.isIdentifier(parameter.name) || (parameter.type && holdsNoLock(parameter.type))) return;
       const symbol = symbolAt(this.ctx.checker, parameter.name);
       if (!symbol) return;
       const model = this.lockTypeOfNode(parameter);
@@ -242,6 +242,10 @@ export class FunctionWalker {
       const symbol = known ?? (nameNode && (ts.isParameter(nameNode) ? symbolAt(checker, nameNode.name) : symbolAt(checker, nameNode)));
       if (!symbol) return lockTypeOf(this.ctx.program, checker, typeAtLocation(checker, node), this.ctx.programLocks);
       let memo = this.ctx.lockTypes.get(symbol);
+      if (!memo && symbol.valueDeclaration && writtenTypeHoldsNoLock(symbol.valueDeclaration)) {
+        memo = { model: undefined, declarations: [symbol.valueDeclaration] };
+        this.ctx.lockTypes.set(symbol, memo);
+      }
       if (!memo) {
         const type = symbol.flags & ts.SymbolFlags.Alias ? typeAtLocation(checker, node) : typeOfSymbol(checker, symbol);
         const declarations = [...(symbol.valueDeclaration ? [symbol.valueDeclaration] : []), ...(type.getSymbol()?.declarations ?? [])];
@@ -1431,4 +1435,38 @@ function hasTrueOption(declaration: ts.Node, option: string): boolean {
         (p) => ts.isPropertyAssignment(p) && p.name.getText() === option && p.initializer.kind === ts.SyntaxKind.TrueKeyword,
       ),
   );
+}
+
+/** Keyword types no lock model is declared as: no symbol, so `lockTypeOf` finds nothing in them. */
+const NO_LOCK_KEYWORDS: ReadonlySet<ts.SyntaxKind> = new Set([
+  ts.SyntaxKind.StringKeyword,
+  ts.SyntaxKind.NumberKeyword,
+  ts.SyntaxKind.BooleanKeyword,
+  ts.SyntaxKind.BigIntKeyword,
+  ts.SyntaxKind.SymbolKeyword,
+  ts.SyntaxKind.UndefinedKeyword,
+  ts.SyntaxKind.VoidKeyword,
+  ts.SyntaxKind.NeverKeyword,
+  ts.SyntaxKind.AnyKeyword,
+  ts.SyntaxKind.UnknownKeyword,
+  ts.SyntaxKind.ObjectKeyword,
+]);
+
+/**
+ * A written type that cannot be a lock model's (`id: string`, `ids: string[]`, `mode: 'a' | 'b'`):
+ * the checker's type of a value so annotated has no symbol a lock library or lock class
+ * declares, so asking for it (most of what binding a function's parameters costs) can be skipped.
+ */
+function holdsNoLock(type: ts.TypeNode): boolean {
+  if (NO_LOCK_KEYWORDS.has(type.kind) || ts.isLiteralTypeNode(type)) return true;
+  if (ts.isArrayTypeNode(type)) return holdsNoLock(type.elementType);
+  if (ts.isUnionTypeNode(type)) return type.types.every(holdsNoLock);
+  if (ts.isParenthesizedTypeNode(type)) return holdsNoLock(type.type);
+  return false;
+}
+
+/** A parameter, variable or field whose written type `holdsNoLock`. */
+function writtenTypeHoldsNoLock(declaration: ts.Declaration): boolean {
+  const type = ts.isParameter(declaration) || ts.isVariableDeclaration(declaration) || ts.isPropertyDeclaration(declaration) || ts.isPropertySignature(declaration) ? declaration.type : undefined;
+  return type !== undefined && holdsNoLock(type);
 }
