@@ -1102,7 +1102,42 @@ export async function bump(counter: Counter) {
   write(counter, before + 1);
 }`;
 
+/**
+ * After matrix-js-sdk's token refresher: a snapshot of the refresher's state is taken before the
+ * request and handed back afterwards. Here the handler only reports the snapshot, and writes the
+ * expiry from a fresh refresh whatever it says; a summary says what a callee writes, not from
+ * which argument, so the write is taken to come from the stale snapshot. (matrix-js-sdk's own
+ * handler also decides whether to refresh from the snapshot, which the rule would rightly call
+ * a stale check; it reports a lost update instead.)
+ */
+const snapshotHandedBack = `import * as net from '../net/client.js';
+class Refresher {
+  private expiry = 0;
+  async snapshot(): Promise<{ expiry: number }> {
+    await net.x();
+    return { expiry: this.expiry };
+  }
+  async onUnknownToken(snapshot: { expiry: number }): Promise<number> {
+    console.warn('token rejected; it was to expire at', snapshot.expiry);
+    this.expiry = (await net.fetchPeer('token')).length;
+    return this.expiry;
+  }
+}
+export class Api {
+  private readonly refresher = new Refresher();
+  async request(): Promise<number> {
+    const snap = await this.refresher.snapshot();
+    await net.x();
+    return this.refresher.onUnknownToken(snap);
+  }
+}`;
+
 describe('no-stale-state-across-await known limitations', () => {
+  it.fails('known limitation (false positive): a snapshot handed back to a method that writes the state from elsewhere (after matrix-js-sdk fetch.ts)', () => {
+    const { findings } = runRule(analyzeCase(snapshotHandedBack), rule, withDefaults(rule, {}));
+    expect(findings).toEqual([]);
+  });
+
   it.fails('known limitation: a property of a module-level object literal is not modelled as shared state (require-atomic-updates flags it)', () => {
     const { findings } = runRule(analyzeCase(moduleObject), rule, withDefaults(rule, {}));
     expect(findings.map((f) => `${f.location.line}:${f.location.column}`)).toEqual([pos(moduleObject, 'state.count', 1)]);
