@@ -846,7 +846,7 @@ class StaleFlow {
     // Callbacks the call runs before it returns are this function's own code.
     let returned = EMPTY;
     for (const { fn, index } of inline) {
-      const how = site && this.runsBeforeReturn(site, index);
+      const how = site && this.inlineTiming(site, index);
       if (!how) continue;
       if (how === 'after-lock') this.crossAll({ node, held: site.held, waitsFor: lockOf(site) });
       this.state.pending.push(argTaint);
@@ -893,8 +893,12 @@ class StaleFlow {
     };
   }
 
-  /** How an inline callback at `argIndex` runs before the call returns: at once, or once the call's lock is taken. */
-  private runsBeforeReturn(site: CallSite, argIndex: number): 'now' | 'after-lock' | undefined {
+  /**
+   * How an inline callback at `argIndex` runs before the call returns, walked in place: at once, or
+   * once the call's lock is taken (undefined: not before it returns). Stricter than the summaries'
+   * `runsBeforeReturn`: an async callback of `forEach` runs only up to its first await.
+   */
+  private inlineTiming(site: CallSite, argIndex: number): 'now' | 'after-lock' | undefined {
     const external = site.external;
     // An async callback of forEach/map runs only up to its first await before the call returns.
     if (external?.kind === 'callback-api') return external.timing === 'immediate' && !this.isAsyncInline(site, argIndex) ? 'now' : undefined;
