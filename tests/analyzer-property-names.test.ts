@@ -6,15 +6,8 @@ import { EditableProject } from './support/editable-project.js';
 /** The shared state a function's own code reads, as the analysis names it. */
 const readsOf = (analysis: Analysis, key: string) => [...new Set(analysis.facts.get(key)!.reads.map((r) => r.state))].sort();
 
-/** Writes every name the reads below expect to find (a read of a name nothing writes is no shared state: see the last describe). */
-const TOUCH = `export function touch(x: any): void {
-  x.count++;
-  x.label = '';
-  x.secret = 2;
-  x.zqTally += 1;
-  x.zqItems.push('');
-  x.zqMixed = 1;
-}`;
+// Each case writes the fields its reads expect to find: a read of a field nothing writes is no
+// shared state (see 'reads of fields no code writes').
 
 /** The checker's questions about property names, as `receiver.name`, while analysing. */
 function askedWhileAnalysing(project: EditableProject): { asked: string[]; analysis: Analysis } {
@@ -39,7 +32,13 @@ export class Box { count = 0; [KEY] = 1; constructor(public label: string) {} }
 export function makeCounter() {
   return new (class Inner { zqTally = 0; })();
 }`,
-      'src/touch.ts': TOUCH,
+      'src/touch.ts': `import { Box, makeCounter } from './model';
+export function touch(box: Box): void {
+  box.count++;
+  box.label = '';
+  box.secret = 2;
+  makeCounter().zqTally += 1;
+}`,
       'src/use.ts': `import { Box, makeCounter } from './model';
 export function read(box: Box): number {
   const counter = makeCounter();
@@ -57,7 +56,8 @@ export function read(box: Box): number {
       'src/model.ts': `export function makeCounter() {
   return new (class Inner { zqTally = 0; })();
 }`,
-      'src/touch.ts': TOUCH,
+      'src/touch.ts': `import { makeCounter } from './model';
+export function touch(): void { makeCounter().zqTally += 1; }`,
       'src/use.ts': `import { makeCounter } from './model';
 export function read(): number { const counter = makeCounter(); return counter.zqTally; }`,
     });
@@ -70,7 +70,11 @@ export function read(): number { const counter = makeCounter(); return counter.z
       'src/model.ts': `export class Config { readonly zqUrl: string = ''; readonly zqItems: string[] = []; }
 export class Fixed { readonly zqMixed = 0; }
 export class Moving { zqMixed = 0; }`,
-      'src/touch.ts': TOUCH,
+      'src/touch.ts': `import { Config, Moving } from './model';
+export function touch(config: Config, moving: Moving): void {
+  config.zqItems.push('');
+  moving.zqMixed = 1;
+}`,
       'src/use.ts': `import { Config, Moving } from './model';
 export function read(config: Config, moving: Moving): number {
   const empty = config.zqUrl === '' ? 1 : 0;
@@ -115,7 +119,7 @@ export function read(entry: Entry): number { return entry.zqValue; }`,
     expect(readsOf(written.analysis, 'src/use.ts#read')).toEqual(['Entry#zqValue']);
   });
 
-  it('counts every shape of write the walk records, and not a constructor setting its own field', () => {
+  it('counts every shape of write the walk records, and not a constructor setting its own field or a plain object\'s property', () => {
     const project = new EditableProject('watched-shapes', {
       'src/model.ts': `export class Box {
   zqA = 0;
@@ -127,6 +131,7 @@ export function read(entry: Entry): number { return entry.zqValue; }`,
   zqG: number[] = [];
   zqH = 0;
   zqI = 0;
+  zqJ = 0;
   constructor() {
     this.zqG.push(1);
     this.zqH = 1;
@@ -136,22 +141,28 @@ export function read(entry: Entry): number { return entry.zqValue; }`,
     later();
   }
 }`,
-      'src/write.ts': `export function writeAll(x: any, k: string): void {
+      'src/write.ts': `import type { Box } from './model';
+export function writeAll(x: Box, k: string): void {
   x.zqA = 1;
   x.zqB += 1;
   x.zqC++;
   delete x.zqD;
   x.zqE[k] = 1;
   x.zqF.set(k, 1);
+}
+export function plain(): void {
+  const p = { zqJ: 0 };
+  p.zqJ = 1;
 }`,
       'src/use.ts': `import { Box } from './model';
 export function read(b: Box): unknown[] {
-  return [b.zqA, b.zqB, b.zqC, b.zqD, b.zqE, b.zqF, b.zqG, b.zqH, b.zqI];
+  return [b.zqA, b.zqB, b.zqC, b.zqD, b.zqE, b.zqF, b.zqG, b.zqH, b.zqI, b.zqJ];
 }`,
     });
     const { warm, cold } = project.analyseBothWays();
     for (const analysis of [warm, cold]) {
-      // zqG's entries change in the constructor (the array may be one a caller shares); an arrow runs whenever it is called
+      // zqG's entries change in the constructor (the array may be one a caller shares); an arrow
+      // runs whenever it is called; a plain object's zqJ is not Box's
       expect(readsOf(analysis, 'src/use.ts#read')).toEqual(['Box#zqA', 'Box#zqB', 'Box#zqC', 'Box#zqD', 'Box#zqE', 'Box#zqF', 'Box#zqG', 'Box#zqI']);
     }
   });

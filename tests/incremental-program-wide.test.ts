@@ -1,5 +1,6 @@
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import type { Analysis } from '@lockwise/analyzer';
+import { analyzeProgram, type Analysis } from '@lockwise/analyzer';
 import { EditableProject } from './support/editable-project.js';
 import { expectSame } from './support/analysis-digest.js';
 
@@ -23,7 +24,8 @@ export function size(): number {
       // a type error until the edit declares the field
       'src/use.ts': `import { makeCounter } from './model';
 export function read(): number { const counter = makeCounter(); return counter.zqNew; }`,
-      'src/touch.ts': `export function touch(x: any): void { x.zqNew = 1; }`,
+      'src/touch.ts': `import { makeCounter } from './model';
+export function touch(): void { makeCounter().zqNew = 1; }`,
     });
     const first = p.analyseBothWays();
     expectSame(first.warm, first.cold);
@@ -88,8 +90,14 @@ export function readFlip(): number { if (make().zqFlip > 1) return 1; return 0; 
 export function readLater(): number { if (make().zqLater > 1) return 1; return 0; }`,
     'src/stay.ts': `import { make } from './make';
 export function readStay(): number { if (make().zqStay > 1) return 1; return 0; }`,
-    // what makes the reads above reads of shared state
-    'src/touch.ts': `export function touch(x: any): void { x.zqFlip = 1; x.zqLater = 1; x.zqStay = 1; }`,
+    // what makes the reads above reads of shared state (zqFlip once it is mutable, zqLater once it is declared)
+    'src/touch.ts': `import { make } from './make';
+export function touch(): void {
+  const box = make();
+  box.zqFlip = 1;
+  box.zqLater = 1;
+  box.zqStay = 1;
+}`,
   };
 
   /** Edits model.ts; the editor's analysis, once it is checked against one from scratch. */
@@ -133,8 +141,9 @@ export function readStay(): number { if (make().zqStay > 1) return 1; return 0; 
   });
 });
 
-// Whether a read is shared state depends on writes of its name anywhere, which it has no other
-// dependency on: a write added or removed in a file the reader never imports sends it to be walked again.
+// Whether a read is shared state depends on writes of its field anywhere, which it has no other
+// dependency on: a write added or removed in a file the reader never imports, or one whose
+// receiver an edit makes a class instance, sends it to be walked again.
 describe('a field read whose name an edit elsewhere starts or stops writing', () => {
   it('finds the read once a method writes the field, and loses it when the write goes', () => {
     const p = new EditableProject('program-wide-watched', {
@@ -146,7 +155,8 @@ describe('a field read whose name an edit elsewhere starts or stops writing', ()
 }`,
       'src/read.ts': `import { Entry } from './model';
 export function read(entry: Entry): number { return entry.zqValue; }`,
-      'src/other.ts': `export function other(x: { zqValue: number }): number {
+      'src/other.ts': `import type { Entry } from './model';
+export function other(x: Entry): number {
   return x.zqValue;
 }`,
     });
@@ -190,5 +200,75 @@ export function run(list: number[]): boolean { return list.some(make().zqCheck);
     expectSame(warm, cold);
     const referenced = warm.facts.get('src/use.ts#run')!.calls.flatMap((c) => c.callbackArgs.map((cb) => cb.fn));
     expect(referenced).toEqual(['src/model.ts#<object>.zqCheck']);
+  });
+});
+
+describe('a write whose receiver an edit elsewhere makes a class instance', () => {
+  it('finds the reads of the field it now writes', () => {
+    const p = new EditableProject('program-wide-written-field', {
+      'src/model.ts': `export class Entry {
+  zqValue = 0;
+  constructor(value: number) {
+    this.zqValue = value;
+  }
+}
+export type Target = { zqValue: number };`,
+      // a plain object's property, until Target is Entry
+      'src/other.ts': `import type { Target } from './model';
+export function other(x: Target): void {
+  x.zqValue = 1;
+}`,
+      'src/read.ts': `import { Entry } from './model';
+export function read(entry: Entry): number { return entry.zqValue; }`,
+    });
+    const first = p.analyseBothWays();
+    expectSame(first.warm, first.cold);
+    expect(readsOf(first.warm, 'src/read.ts#read')).toEqual([]);
+
+    p.edit('src/model.ts', (t) => t.replace('export type Target = { zqValue: number };', 'export type Target = Entry;'));
+    const now = p.analyseBothWays();
+    expectSame(now.warm, now.cold);
+    expect(readsOf(now.warm, 'src/read.ts#read')).toEqual(['Entry#zqValue']);
+  });
+});
+
+// Resolving every write of a large file with an editor's fresh checker would cost more than
+// walking the edited method: after an edit inside one body, the other writes keep their answers.
+describe('the field writes of a file edited inside one body', () => {
+  it('asks the checker again only about the writes in the edited body', () => {
+    const p = new EditableProject('program-wide-writes-kept', {
+      'src/model.ts': `export class Box {
+  zqA = 0;
+  zqB = 0;
+}`,
+      'src/write.ts': `import type { Box } from './model';
+export function first(box: Box): void {
+  box.zqA = 1;
+}
+export function second(box: Box): void {
+  box.zqB = 2;
+}`,
+      'src/read.ts': `import type { Box } from './model';
+export function read(box: Box): number { return box.zqA + box.zqB; }`,
+    });
+    const first = p.analyseBothWays();
+    expect(readsOf(first.warm, 'src/read.ts#read')).toEqual(['Box#zqA', 'Box#zqB']);
+
+    p.edit('src/write.ts', (t) => t.replace('box.zqA = 1;', 'box.zqA = 3;'));
+    const program = p.nextProgram();
+    const checker = program.getTypeChecker();
+    const asked: string[] = [];
+    const symbolOf = checker.getSymbolAtLocation.bind(checker);
+    checker.getSymbolAtLocation = (node) => {
+      if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) asked.push(node.parent.getText());
+      return symbolOf(node);
+    };
+    const warm = analyzeProgram(program, { rootDir: p.rootDir });
+    expect(asked).toContain('box.zqA');
+    expect(asked).not.toContain('box.zqB');
+    expect(readsOf(warm, 'src/read.ts#read')).toEqual(['Box#zqA', 'Box#zqB']);
+
+    const { warm: again, cold } = p.analyseBothWays();
+    expectSame(again, cold);
   });
 });

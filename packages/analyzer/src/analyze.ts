@@ -6,7 +6,8 @@ import { Dispatch, hasHeritage } from './graph/dispatch.js';
 import { indexFile, type FunctionIndex } from './graph/functions.js';
 import { createSubsystemResolver } from './graph/subsystems.js';
 import { FunctionWalker, type WalkContext } from './flow/function-walker.js';
-import { namesLetThrough, programPropertyNames, readsAnyOf } from './flow/property-names.js';
+import { declaredAdded, namesLetThrough, namesWith, programPropertyNames, readsAnyOf, writesAnyOf } from './flow/property-names.js';
+import { fieldWritesOf, watchedNames, type FieldWrites } from './flow/field-writes.js';
 import { isExternalFile } from './model/declaration-origin.js';
 import { discoverProgramLocks, programLocksSignature } from './model/program-locks.js';
 import { lockTypesPossible } from './model/lock-presence.js';
@@ -119,13 +120,9 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
   const diagnostics: AnalysisDiagnostic[] = [];
   const reentrantIds = new Set(options.locks?.reentrant ?? []);
   const lockTypeMemo: WalkContext['lockTypes'] = new Map();
-  const namesBefore = slot.propertyNames?.names;
+  const syntacticBefore = slot.propertyNames?.names;
   slot.propertyNames = programPropertyNames(program, slot.propertyNames);
-  const propertyNames = slot.propertyNames.names;
-  // a read the name filter skipped, or kept only because some code wrote its name, is in no file's
-  // dependencies: the files that read a name whose filtering changed are walked again, in full
-  const letThrough = namesLetThrough(namesBefore, propertyNames);
-  const readsNewField = (sf: ts.SourceFile) => letThrough === 'all' || readsAnyOf(sf, letThrough);
+  const syntacticNames = slot.propertyNames.names;
 
   /** Walks a file; `previous` carries the facts of functions an edit did not touch (see edited-file.ts). */
   const walkFile = (sf: ts.SourceFile, wrappers: ReadonlyMap<string, WrapperSummary>, previous?: { entry: FileEntry } & CarriedFacts): FileEntry => {
@@ -302,6 +299,37 @@ function runAnalysis(program: ts.Program, options: AnalyzerOptions, optionsKey: 
     if (typesMoved.size > 0) for (const dep of entry.deps) if (typesMoved.has(dep)) return true;
     return false;
   };
+  // Which field names the program's writes resolve to. A file's answers hold while the files they
+  // were read from hold, or changed only inside bodies (as its entry would be kept), unless it
+  // writes a name that could not be a field's before: a write the declared names let pass without
+  // the checker depends on nothing.
+  const newlyDeclared = heritageChanged ? 'all' : declaredAdded(syntacticBefore?.declared, syntacticNames.declared);
+  const writesHold = (sf: ts.SourceFile, writes: FieldWrites): FieldWrites | undefined => {
+    if (newlyDeclared === 'all' || writesAnyOf(sf, newlyDeclared)) return undefined;
+    let moved = false;
+    const deps: ts.SourceFile[] = [];
+    for (const dep of writes.deps) {
+      const now = byName.get(dep.fileName);
+      if (!now || typesMoved.has(now) || (now !== dep && !shapeEdits(dep, now))) return undefined;
+      moved ||= now !== dep;
+      deps.push(now);
+    }
+    return moved ? { ...writes, deps } : writes;
+  };
+  const watched = watchedNames(sourceFiles, syntacticNames.guarded, slot.fieldWrites, writesHold, (sf) => {
+    // an edit inside the file's bodies: the sites outside the changed bodies keep their answers
+    const before = previousFiles?.get(sf.fileName);
+    const old = before && before !== sf ? slot.fieldWrites.get(before) : undefined;
+    const held = old && writesHold(sf, old);
+    const edits = held && shapeEdits(before!, sf);
+    return fieldWritesOf(sf, checker, rootDir, syntacticNames, programFiles, held && edits ? { writes: held, edits } : undefined);
+  });
+  const propertyNames = namesWith(slot.watchedNames, syntacticNames, watched);
+  // a read the name filters skipped, or kept only because a write of its field was found, is in
+  // no file's dependencies: the files that read a name whose filtering changed are walked again, in full
+  const letThrough = namesLetThrough(slot.watchedNames, propertyNames);
+  slot.watchedNames = propertyNames;
+  const readsNewField = (sf: ts.SourceFile) => letThrough === 'all' || readsAnyOf(sf, letThrough);
   const targetsOf = (declaration: ts.Declaration) => dispatch.targetsOf(declaration);
   /**
    * For a file whose previous version's entry still holds in everything but the file itself (as

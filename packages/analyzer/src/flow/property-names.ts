@@ -27,11 +27,13 @@ export interface PropertyNames {
    */
   readonly declared: { readonly all: ReadonlySet<string>; readonly mutable: ReadonlySet<string> } | undefined;
   /**
-   * The names whose reads some rule has a use for: those the program's own code writes as
-   * `x.name` (see `writtenFieldName`), and fields annotated `@guardedBy` (whose references a rule
-   * follows out of their region). A read of any other name pairs with no write of the program:
-   * what it reads is set once, where its object is made. In viem, most field reads the checker
-   * was asked about (`error.errorName`, `status`) name fields only their constructors set.
+   * The names whose reads some rule has a use for: those of the class fields the program's own
+   * code writes (each write site resolved, see `fieldWriteSites` and field-writes.ts), and of the
+   * fields it annotates `@guardedBy` (whose references a rule follows out of their region). A
+   * read of any other name pairs with no write of the program: what it reads is set once, where
+   * its object is made. In viem, every field read the checker was asked about (`error.errorName`,
+   * `status`, `data`) names a field only constructors set, whatever plain objects the code writes
+   * under the same names.
    */
   readonly watched: ReadonlySet<string>;
   /**
@@ -55,12 +57,32 @@ interface FileFields {
 /** Per file: its field names, or null when one of its names is computed. Files never change. */
 const fieldsPerFile = new WeakMap<ts.SourceFile, FileFields | null>();
 
+/**
+ * A place the walker records a write of `x.name` at, and the name: an assignment's target,
+ * `++`/`--` or `delete` (`expression` is the target), or a collection method that changes its
+ * entries (`expression` is the collection).
+ */
+export interface FieldWriteSite {
+  expression: ts.Expression;
+  entries: boolean;
+  name: string;
+}
+
 /** What a file's code says about property names. */
 interface FileCodeNames {
-  /** The names it writes as `x.name` or annotates `@guardedBy`. */
-  watched: readonly string[];
+  /** Where it writes `x.name`, outside a constructor's own fields (see `isConstructionWrite`). */
+  writes: readonly FieldWriteSite[];
+  /** The fields it annotates `@guardedBy`. */
+  guarded: readonly string[];
   /** The names its functions are declared or exported with; null when one of them is computed. */
   functions: readonly string[] | null;
+}
+
+/** A program's property names that need no checker: all of `PropertyNames` but `watched`, and the guarded fields. */
+export interface SyntacticNames {
+  readonly declared: PropertyNames['declared'];
+  readonly functions: PropertyNames['functions'];
+  readonly guarded: ReadonlySet<string>;
 }
 
 /** Per file: what its code says about property names. Files never change. */
@@ -70,7 +92,7 @@ const perProgram = new WeakMap<ts.Program, ProgramPropertyNames>();
 /** A program's property names, with the files they were read from (what the next program's are compared with). */
 export interface ProgramPropertyNames {
   files: readonly ts.SourceFile[];
-  names: PropertyNames;
+  names: SyntacticNames;
 }
 
 /**
@@ -118,6 +140,42 @@ export function namesLetThrough(before: PropertyNames | undefined, after: Proper
   return changed;
 }
 
+/**
+ * The names the walk filters by: the syntactic ones and `watched`. The last analysis' object
+ * when nothing in it changed, so that `namesLetThrough` has nothing to compare.
+ */
+export function namesWith(last: PropertyNames | undefined, names: SyntacticNames, watched: ReadonlySet<string>): PropertyNames {
+  if (last && last.declared === names.declared && last.functions === names.functions && sameSet(last.watched, watched)) return last;
+  return { declared: names.declared, functions: names.functions, watched };
+}
+
+/**
+ * The names some class declares as a field (mutable, or at all) now and did not in `before`:
+ * a write of one passed the filter without the checker then. `'all'` when there was no filter
+ * before, or there is none now.
+ */
+export function declaredAdded(before: PropertyNames['declared'] | undefined, after: PropertyNames['declared']): ReadonlySet<string> | 'all' {
+  if (before === after) return NONE;
+  if (!before || !after) return 'all';
+  const added = new Set<string>();
+  for (const name of after.all) if (!before.all.has(name)) added.add(name);
+  for (const name of after.mutable) if (!before.mutable.has(name)) added.add(name);
+  return added;
+}
+
+/** Whether a file writes some of `names` as `x.name` (see `fieldWriteSites`). */
+export function writesAnyOf(sf: ts.SourceFile, names: ReadonlySet<string>): boolean {
+  if (names.size === 0) return false;
+  return codeNamesOf(sf).writes.some((site) => names.has(site.name));
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a === b) return true;
+  if (a.size !== b.size) return false;
+  for (const item of a) if (!b.has(item)) return false;
+  return true;
+}
+
 const NONE: ReadonlySet<string> = new Set();
 /** Per file, the names it reads as `x.name`. Files never change. */
 const accessedPerFile = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
@@ -142,20 +200,25 @@ function accessedIn(sf: ts.SourceFile): ReadonlySet<string> {
   return found;
 }
 
-function unionOf(files: readonly ts.SourceFile[]): PropertyNames {
-  const watched = new Set<string>();
+function unionOf(files: readonly ts.SourceFile[]): SyntacticNames {
+  const guarded = new Set<string>();
   let functions: Set<string> | undefined = new Set<string>();
   for (const sf of files) {
     const own = codeNamesOf(sf);
-    for (const name of own.watched) watched.add(name);
+    for (const name of own.guarded) guarded.add(name);
     if (own.functions === null) functions = undefined;
     else if (functions) for (const name of own.functions) functions.add(name);
   }
-  return { declared: declaredUnionOf(files), watched, functions };
+  return { declared: declaredUnionOf(files), functions, guarded };
 }
 
 function sameCodeNames(a: FileCodeNames, b: FileCodeNames): boolean {
-  return a === b || (sameItems(a.watched, b.watched) && sameItems(a.functions, b.functions));
+  return a === b || (sameItems(a.guarded, b.guarded) && sameItems(a.functions, b.functions));
+}
+
+/** Where a file writes `x.name` (see `FieldWriteSite`). */
+export function fieldWriteSites(sf: ts.SourceFile): readonly FieldWriteSite[] {
+  return codeNamesOf(sf).writes;
 }
 
 function declaredUnionOf(files: readonly ts.SourceFile[]): PropertyNames['declared'] {
@@ -202,13 +265,13 @@ function fieldNamesOf(sf: ts.SourceFile): FileFields | null {
 }
 
 /**
- * What a file's code says about property names, in one pass. Watched: the names it writes as
- * `x.name`, in the shapes the function walker records as writes (an assignment's target,
- * `++`/`--`, `delete`, and a collection method that changes its entries, `x.name.set(k, v)`),
- * and the fields it annotates `@guardedBy`; a constructor setting its own object's field writes
- * nothing a read could pair with (see `isConstructionWrite`). Functions: the names its functions
- * are declared with and the names it exports. A declaration file has no code, and no function
- * of the program.
+ * What a file's code says about property names, in one pass. Writes: where it writes `x.name`,
+ * in the shapes the function walker records as writes (an assignment's target, `++`/`--`,
+ * `delete`, and a collection method that changes its entries, `x.name.set(k, v)`); a constructor
+ * setting its own object's field writes nothing a read could pair with (see
+ * `isConstructionWrite`). Guarded: the fields it annotates `@guardedBy`. Functions: the names its
+ * functions are declared with and the names it exports. A declaration file has no code, and no
+ * function of the program.
  */
 function codeNamesOf(sf: ts.SourceFile): FileCodeNames {
   const known = codeNamesPerFile.get(sf);
@@ -218,15 +281,18 @@ function codeNamesOf(sf: ts.SourceFile): FileCodeNames {
   return result;
 }
 
-const NO_CODE: FileCodeNames = { watched: [], functions: [] };
+const NO_CODE: FileCodeNames = { writes: [], guarded: [], functions: [] };
 
 function collectCodeNames(sf: ts.SourceFile, annotated: boolean): FileCodeNames {
-  const watched = new Set<string>();
+  const writes: FieldWriteSite[] = [];
+  const guarded = new Set<string>();
   const functions = new Set<string>();
   let unreadable = false;
   const visit = (node: ts.Node): void => {
-    const written = writtenNameOf(node) ?? (annotated ? guardedFieldName(node) : undefined);
-    if (written !== undefined) watched.add(written);
+    const site = writeSiteOf(node);
+    if (site !== undefined) writes.push(site);
+    const guardedName = annotated ? guardedFieldName(node) : undefined;
+    if (guardedName !== undefined) guarded.add(guardedName);
     if (isFunctionNode(node) || ts.isExportSpecifier(node)) {
       const name = referenceNameOf(node);
       if (typeof name === 'string') functions.add(name);
@@ -237,7 +303,7 @@ function collectCodeNames(sf: ts.SourceFile, annotated: boolean): FileCodeNames 
   visit(sf);
   // `export default function` is read as `x.default`
   functions.add('default');
-  return { watched: [...watched], functions: unreadable ? null : [...functions] };
+  return { writes, guarded: [...guarded], functions: unreadable ? null : [...functions] };
 }
 
 const UNREADABLE = Symbol('unreadable');
@@ -264,10 +330,11 @@ function referenceNameOf(node: ts.FunctionLikeDeclaration | ts.ExportSpecifier):
   return ts.isComputedPropertyName(name) && !isWellKnownSymbol(name.expression) ? UNREADABLE : undefined;
 }
 
-function writtenNameOf(node: ts.Node): string | undefined {
+function writeSiteOf(node: ts.Node): FieldWriteSite | undefined {
   const target = assignedTargetOf(node);
   if (target === undefined) return entriesChangedOf(node);
-  return isConstructionWrite(target, enclosingFunction(target)) ? undefined : writtenFieldName(target);
+  const name = isConstructionWrite(target, enclosingFunction(target)) ? undefined : writtenFieldName(target);
+  return name === undefined ? undefined : { expression: target, entries: false, name };
 }
 
 /** A class field with a `@guardedBy` tag (as lock-annotations.ts reads them). */
@@ -289,10 +356,12 @@ function assignedTargetOf(node: ts.Node): ts.Expression | undefined {
 }
 
 /** `x.name.set(k, v)`: the collection whose entries a call changes. */
-function entriesChangedOf(node: ts.Node): string | undefined {
+function entriesChangedOf(node: ts.Node): FieldWriteSite | undefined {
   if (!ts.isCallExpression(node) && !ts.isNewExpression(node)) return undefined;
   const callee = stripExpression(node.expression);
-  return ts.isPropertyAccessExpression(callee) && ENTRY_WRITES.has(callee.name.text) ? writtenFieldName(callee.expression) : undefined;
+  if (!ts.isPropertyAccessExpression(callee) || !ENTRY_WRITES.has(callee.name.text)) return undefined;
+  const name = writtenFieldName(callee.expression);
+  return name === undefined ? undefined : { expression: callee.expression, entries: true, name };
 }
 
 function enclosingFunction(node: ts.Node): ts.Node | undefined {

@@ -4,7 +4,8 @@ import type { WrapperState } from '../summaries/wrapper-fixpoint.js';
 import type { FunctionFacts, FunctionInfo, WrapperSummary } from '../types.js';
 import { wrapperEntrySignature } from '../summaries/wrappers.js';
 import type { PartsMap } from './parts-map.js';
-import type { ProgramPropertyNames } from '../flow/property-names.js';
+import type { ProgramPropertyNames, PropertyNames } from '../flow/property-names.js';
+import type { FieldWrites } from '../flow/field-writes.js';
 import type { ProgramLocksOfFiles } from '../model/program-locks.js';
 import type { SubtypeIndex } from '../graph/dispatch.js';
 import type { BodyEdits } from './body-edits.js';
@@ -93,6 +94,10 @@ export interface CacheSlot {
   programLocksOfFiles?: ProgramLocksOfFiles;
   /** The latest program's property names (see property-names.ts), and the files they were read from. */
   propertyNames?: ProgramPropertyNames;
+  /** The names the latest analysis' walks filtered reads by, watched names included. */
+  watchedNames?: PropertyNames;
+  /** Per file, the class fields its writes resolve to, with the files the answers were read from (see field-writes.ts). */
+  fieldWrites: WeakMap<ts.SourceFile, FieldWrites>;
   /** The project files of the latest analysis, by name: the next one compares its files with them. */
   files?: ReadonlyMap<string, ts.SourceFile>;
   /** Whether the latest program could hold a lock-typed value (see lock-presence.ts). */
@@ -110,7 +115,7 @@ export function cacheSlot(optionsKey: string): CacheSlot {
   if (slot) {
     slots.delete(optionsKey);
   } else {
-    slot = { entries: new WeakMap(), version: 0, carried: new Map(), functionsByNode: new WeakMap(), indexedInfos: new WeakSet(), external: new WeakMap() };
+    slot = { entries: new WeakMap(), version: 0, carried: new Map(), functionsByNode: new WeakMap(), indexedInfos: new WeakSet(), external: new WeakMap(), fieldWrites: new WeakMap() };
     if (slots.size >= MAX_SLOTS) slots.delete(slots.keys().next().value as string);
   }
   slots.set(optionsKey, slot);
