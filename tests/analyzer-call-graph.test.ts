@@ -276,6 +276,44 @@ export function run(f: ((n: number) => void) | typeof helper) {
     expect(after(undefined)).toEqual({ checker: 'FunctionType', targets: ['src/app/main.ts#helper'] });
   });
 
+  it('a binding whose default is a choice of functions may run each, whichever type the checker made first', () => {
+    // viem's \`fetchFn = options.fetchFn ?? fetch\`: the binding's type is a union the checker reduces
+    // to the function type it made first, the written one or the default's
+    const source = `import { readFileSync } from 'node:fs';
+type Fetch = (input: string) => Promise<string>;
+type Read = (path: string) => Buffer;
+export async function realFetch(input: string): Promise<string> {
+  return input;
+}
+export function client(options: { fetchFn?: Fetch; read?: Read }) {
+  return async function run(params: { fetchFn?: Fetch; read?: Read }) {
+    const { fetchFn = options.fetchFn ?? realFetch, read = options.read ?? readFileSync } = params;
+    read('/dev/null');
+    return fetchFn('x');
+  };
+}`;
+    const after = (prime: string | undefined) => {
+      const { program, rootDir } = programFromSources({ 'src/app/main.ts': source });
+      const sf = program.getSourceFiles().find((f) => f.fileName.endsWith('src/app/main.ts'))!;
+      const checker = program.getTypeChecker();
+      let name: ts.Identifier | undefined;
+      const visit = (node: ts.Node): void => {
+        if (!name && ts.isIdentifier(node) && node.text === prime) name = node;
+        ts.forEachChild(node, visit);
+      };
+      visit(sf);
+      if (name) checker.getTypeAtLocation(name);
+      const a = analyzeProgram(program, { rootDir });
+      return factsOf(a, 'run').calls.map((c) => [c.calleeText, c.targets, c.external?.kind]);
+    };
+    // readFileSync is the library's (what it is to the blocking model is another test's), realFetch the program's
+    const expected = [
+      ['read', [], 'external'],
+      ['fetchFn', ['src/app/main.ts#realFetch'], undefined],
+    ];
+    for (const prime of ['realFetch', 'readFileSync', 'Fetch', 'Read', undefined]) expect(after(prime)).toEqual(expected);
+  });
+
   it('a call of an overloaded function or method runs its implementation, and what the implementation does reaches the caller', () => {
     const a = analyzeSources({
       'src/app/main.ts': `import { promises as fs } from 'node:fs';

@@ -212,6 +212,7 @@ export class CallClassifier {
   private classifyUncached(call: ts.CallLikeExpression): CallClass {
     if (ts.isCallExpression(call)) {
       const alternatives = calleeAlternatives(call.expression);
+      if (alternatives.length === 1) alternatives.push(...this.defaultAlternatives(alternatives[0]!));
       if (alternatives.length > 1) return this.classifyAlternatives(call, alternatives);
     }
     const declarations = this.declarationsOf(call);
@@ -239,7 +240,21 @@ export class CallClassifier {
     return this.classifyMembers(call, declarations);
   }
 
-  /** A call that may run any of `declarations`: every user function among them, or what the first is. */
+  /**
+   * `fetchFn` bound as `{ fetchFn = options.fetchFn ?? fetch } = params`: the binding's type is a
+   * union the checker may reduce to either function type (the one it made first), so the
+   * functions its default may be are alternatives of their own, beside the binding.
+   */
+  private defaultAlternatives(callee: ts.Expression): ts.Expression[] {
+    if (!ts.isIdentifier(callee)) return [];
+    const declaration = resolveAlias(this.checker, symbolAt(this.checker, callee))?.valueDeclaration;
+    return declaration && ts.isBindingElement(declaration) && declaration.initializer ? calleeAlternatives(declaration.initializer) : [];
+  }
+
+  /**
+   * A call that may run any of `declarations`: every user function among them, or what the first
+   * does. A written function type runs nothing of its own: another alternative says what runs.
+   */
   private classifyMembers(call: ts.CallLikeExpression, declarations: readonly ts.Declaration[]): CallClass {
     const classes = declarations.map((declaration) => {
       let known = this.byDeclaration.get(declaration);
@@ -247,8 +262,9 @@ export class CallClassifier {
       return known;
     });
     const user = [...new Set(classes.flatMap((c) => (c.kind === 'user' ? c.declarations : [])))];
-    if (user.length > 0) return { kind: 'user', declarations: user };
-    return classes[0] ?? this.classifyUnresolvedGlobal(call);
+    const runs = user.filter((declaration) => !ts.isFunctionTypeNode(declaration) && !ts.isConstructorTypeNode(declaration));
+    if (runs.length > 0) return { kind: 'user', declarations: runs };
+    return classes.find((c) => c.kind !== 'user') ?? (user.length > 0 ? { kind: 'user', declarations: user } : (classes[0] ?? this.classifyUnresolvedGlobal(call)));
   }
 
   private alternativeDeclaration(expression: ts.Expression): ts.Declaration | undefined {
