@@ -6,6 +6,25 @@ import { callIn, chainText, factsOf, summaryOf } from './support/facts.js';
 
 const names = (a: ReturnType<typeof analyzeSources>, keys: string[]) => keys.map((k) => a.functions.get(k)?.name ?? k).sort();
 
+/**
+ * A program of one file, `src/app/main.ts`, whose checker has typed the first identifier named
+ * `prime` before anything else: the order in which a checker meets types decides what it
+ * reduces a union to, and an editor's checker meets them in another order than a full analysis's.
+ */
+function primedProgram(source: string, prime: string | undefined): { program: ts.Program; rootDir: string; sf: ts.SourceFile; checker: ts.TypeChecker } {
+  const { program, rootDir } = programFromSources({ 'src/app/main.ts': source });
+  const sf = program.getSourceFiles().find((f) => f.fileName.endsWith('src/app/main.ts'))!;
+  const checker = program.getTypeChecker();
+  let name: ts.Identifier | undefined;
+  const visit = (node: ts.Node): void => {
+    if (!name && ts.isIdentifier(node) && node.text === prime) name = node;
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  if (name) checker.getTypeAtLocation(name);
+  return { program, rootDir, sf, checker };
+}
+
 /** The text of every call the checker is asked to resolve, from now on. */
 function callsResolved(checker: ts.TypeChecker): string[] {
   const resolved: string[] = [];
@@ -257,18 +276,13 @@ export function run(f: ((n: number) => void) | typeof helper) {
     // \`helper\` or the function type, which runs nothing. An editor's checker meets the types in
     // the order of the files it walked; here each order is made on purpose.
     const after = (prime: string | undefined) => {
-      const { program, rootDir } = programFromSources({ 'src/app/main.ts': source });
-      const sf = program.getSourceFiles().find((f) => f.fileName.endsWith('src/app/main.ts'))!;
-      const checker = program.getTypeChecker();
+      const { program, rootDir, sf, checker } = primedProgram(source, prime);
       let call: ts.CallExpression | undefined;
-      let name: ts.Identifier | undefined;
       const visit = (node: ts.Node): void => {
-        if (!name && ts.isIdentifier(node) && node.text === prime) name = node;
         if (ts.isCallExpression(node)) call = node;
         ts.forEachChild(node, visit);
       };
       visit(sf);
-      if (name) checker.getTypeAtLocation(name);
       const declaration = checker.getResolvedSignature(call!)?.declaration;
       return { checker: declaration && ts.SyntaxKind[declaration.kind], targets: callIn(analyzeProgram(program, { rootDir }), 'run', 'f').targets };
     };
@@ -293,16 +307,7 @@ export function client(options: { fetchFn?: Fetch; read?: Read }) {
   };
 }`;
     const after = (prime: string | undefined) => {
-      const { program, rootDir } = programFromSources({ 'src/app/main.ts': source });
-      const sf = program.getSourceFiles().find((f) => f.fileName.endsWith('src/app/main.ts'))!;
-      const checker = program.getTypeChecker();
-      let name: ts.Identifier | undefined;
-      const visit = (node: ts.Node): void => {
-        if (!name && ts.isIdentifier(node) && node.text === prime) name = node;
-        ts.forEachChild(node, visit);
-      };
-      visit(sf);
-      if (name) checker.getTypeAtLocation(name);
+      const { program, rootDir } = primedProgram(source, prime);
       const a = analyzeProgram(program, { rootDir });
       return factsOf(a, 'run').calls.map((c) => [c.calleeText, c.targets, c.external?.kind]);
     };

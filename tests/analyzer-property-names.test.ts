@@ -1,26 +1,12 @@
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { analyzeProgram, type Analysis } from '@lockwise/analyzer';
-import { EditableProject } from './support/editable-project.js';
+import type { Analysis } from '@lockwise/analyzer';
+import { askedWhileAnalysing, EditableProject } from './support/editable-project.js';
 
 /** The shared state a function's own code reads, as the analysis names it. */
 const readsOf = (analysis: Analysis, key: string) => [...new Set(analysis.facts.get(key)!.reads.map((r) => r.state))].sort();
 
 // Each case writes the fields its reads expect to find: a read of a field nothing writes is no
 // shared state (see 'reads of fields no code writes').
-
-/** The checker's questions about property names, as `receiver.name`, while analysing. */
-function askedWhileAnalysing(project: EditableProject): { asked: string[]; analysis: Analysis } {
-  const program = project.nextProgram();
-  const checker = program.getTypeChecker();
-  const asked: string[] = [];
-  const ask = checker.getSymbolAtLocation.bind(checker);
-  checker.getSymbolAtLocation = (node) => {
-    if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) asked.push(node.parent.getText());
-    return ask(node);
-  };
-  return { asked, analysis: analyzeProgram(program, { rootDir: project.rootDir }) };
-}
 
 // A property read names shared state only when it resolves to a class field. The walk answers
 // reads of names no class declares without the checker: these cases must still find the field.

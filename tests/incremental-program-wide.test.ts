@@ -1,7 +1,6 @@
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { analyzeProgram, type Analysis } from '@lockwise/analyzer';
-import { EditableProject } from './support/editable-project.js';
+import type { Analysis } from '@lockwise/analyzer';
+import { askedWhileAnalysing, EditableProject } from './support/editable-project.js';
 import { expectSame } from './support/analysis-digest.js';
 
 // Two results are read from every file of the program: the property names (which property
@@ -255,15 +254,7 @@ export function read(box: Box): number { return box.zqA + box.zqB; }`,
     expect(readsOf(first.warm, 'src/read.ts#read')).toEqual(['Box#zqA', 'Box#zqB']);
 
     p.edit('src/write.ts', (t) => t.replace('box.zqA = 1;', 'box.zqA = 3;'));
-    const program = p.nextProgram();
-    const checker = program.getTypeChecker();
-    const asked: string[] = [];
-    const symbolOf = checker.getSymbolAtLocation.bind(checker);
-    checker.getSymbolAtLocation = (node) => {
-      if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) asked.push(node.parent.getText());
-      return symbolOf(node);
-    };
-    const warm = analyzeProgram(program, { rootDir: p.rootDir });
+    const { asked, analysis: warm } = askedWhileAnalysing(p);
     expect(asked).toContain('box.zqA');
     expect(asked).not.toContain('box.zqB');
     expect(readsOf(warm, 'src/read.ts#read')).toEqual(['Box#zqA', 'Box#zqB']);

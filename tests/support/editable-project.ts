@@ -74,6 +74,22 @@ export class EditableProject {
 }
 
 /**
+ * The next program's analysis (the editor's, reusing the previous one), and the checker's
+ * questions about property names asked during it, as `receiver.name`.
+ */
+export function askedWhileAnalysing(project: EditableProject): { asked: string[]; analysis: Analysis } {
+  const program = project.nextProgram();
+  const checker = program.getTypeChecker();
+  const asked: string[] = [];
+  const ask = checker.getSymbolAtLocation.bind(checker);
+  checker.getSymbolAtLocation = (node) => {
+    if (ts.isPropertyAccessExpression(node.parent) && node.parent.name === node) asked.push(node.parent.getText());
+    return ask(node);
+  };
+  return { asked, analysis: analyzeProgram(program, { rootDir: project.rootDir }) };
+}
+
+/**
  * Every rule's findings and acknowledgements, as comparable lines: rule, place, message, trace.
  * A warm analysis must give exactly the lines a cold one gives.
  */
