@@ -98,7 +98,7 @@ export interface ProgramPropertyNames {
 /**
  * The property names of a program. `previous`, the result for the project's last program, is
  * kept when the files that changed since say what they did (an edit inside a body that declares
- * no field, and writes and names no function it did not before): the union of every file's names
+ * no field, annotates no field and names no function it did not before): the union of every file's names
  * costs a pass over the whole program.
  */
 export function programPropertyNames(program: ts.Program, previous?: ProgramPropertyNames): ProgramPropertyNames {
@@ -128,10 +128,11 @@ export function namesLetThrough(before: PropertyNames | undefined, after: Proper
   const changed = new Set<string>();
   for (const name of after.watched) if (!before.watched.has(name)) changed.add(name);
   for (const name of before.watched) if (!after.watched.has(name)) changed.add(name);
-  if (before.declared !== undefined && before.declared !== after.declared) {
-    if (after.declared === undefined) return 'all';
-    for (const name of after.declared.all) if (!before.declared.all.has(name)) changed.add(name);
-    for (const name of after.declared.mutable) if (!before.declared.mutable.has(name)) changed.add(name);
+  // with no declared-field filter before, every name was asked about: nothing was skipped
+  if (before.declared !== undefined) {
+    const added = declaredAdded(before.declared, after.declared);
+    if (added === 'all') return 'all';
+    for (const name of added) changed.add(name);
   }
   if (before.functions !== undefined && before.functions !== after.functions) {
     if (after.functions === undefined) return 'all';
@@ -150,9 +151,9 @@ export function namesWith(last: PropertyNames | undefined, names: SyntacticNames
 }
 
 /**
- * The names some class declares as a field (mutable, or at all) now and did not in `before`:
- * a write of one passed the filter without the checker then. `'all'` when there was no filter
- * before, or there is none now.
+ * The names some class declares as a field (mutable, or at all) now and did not in `before`: a
+ * read or write of one passed the filter without the checker then. `'all'` when there was no
+ * filter before, or there is none now.
  */
 export function declaredAdded(before: PropertyNames['declared'] | undefined, after: PropertyNames['declared']): ReadonlySet<string> | 'all' {
   if (before === after) return NONE;

@@ -18,8 +18,8 @@ export interface DeclarationDependencies {
 }
 
 /**
- * A read of a field no code of the program writes (nor annotates) is no read of shared state
- * (see `PropertyNames.watched`); a write always is.
+ * A read of a field no write of the program resolves to (nor annotated `@guardedBy`) is no read
+ * of shared state (see `PropertyNames.watched`); a write always is.
  */
 export type Access = 'read' | 'write';
 
@@ -40,7 +40,7 @@ export function containerStateOf(checker: ts.TypeChecker, rootDir: string, expre
 
 /**
  * The field name a write target writes as `x.name`: `x.name = v`, `x.name[k] = v`, and the
- * collection `x.name` whose entries a method changes. What `PropertyNames.watched` holds.
+ * collection `x.name` whose entries a method changes: the name a `FieldWriteSite` records.
  */
 export function writtenFieldName(target: ts.Expression): string | undefined {
   let current = stripExpression(target);

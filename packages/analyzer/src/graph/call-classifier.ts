@@ -264,7 +264,9 @@ export class CallClassifier {
     const user = [...new Set(classes.flatMap((c) => (c.kind === 'user' ? c.declarations : [])))];
     const runs = user.filter((declaration) => !ts.isFunctionTypeNode(declaration) && !ts.isConstructorTypeNode(declaration));
     if (runs.length > 0) return { kind: 'user', declarations: runs };
-    return classes.find((c) => c.kind !== 'user') ?? (user.length > 0 ? { kind: 'user', declarations: user } : (classes[0] ?? this.classifyUnresolvedGlobal(call)));
+    const other = classes.find((c) => c.kind !== 'user');
+    if (other) return other;
+    return user.length > 0 ? { kind: 'user', declarations: user } : this.classifyUnresolvedGlobal(call);
   }
 
   private alternativeDeclaration(expression: ts.Expression): ts.Declaration | undefined {
