@@ -11,6 +11,13 @@ import { expectSame } from './support/analysis-digest.js';
 const readsOf = (analysis: Analysis, key: string) => [...new Set(analysis.facts.get(key)!.reads.map((r) => r.state))].sort();
 const lockNames = (analysis: Analysis) => [...analysis.locks.values()].map((l) => l.id).sort();
 
+/** The editor's analysis of the project's next program, once it is checked against one from scratch. */
+function agreed(p: EditableProject): Analysis {
+  const { warm, cold } = p.analyseBothWays();
+  expectSame(warm, cold);
+  return warm;
+}
+
 describe('what every file contributes to the whole program, across an edit inside a body', () => {
   it('keeps the field names when the edit declares no field, and reads a field a body edit declares', () => {
     const p = new EditableProject('program-wide-fields', {
@@ -26,13 +33,11 @@ export function read(): number { const counter = makeCounter(); return counter.z
       'src/touch.ts': `import { makeCounter } from './model';
 export function touch(): void { makeCounter().zqNew = 1; }`,
     });
-    const first = p.analyseBothWays();
-    expectSame(first.warm, first.cold);
-    expect(readsOf(first.warm, 'src/use.ts#read')).toEqual([]);
+    const first = agreed(p);
+    expect(readsOf(first, 'src/use.ts#read')).toEqual([]);
 
     p.edit('src/model.ts', (t) => t.replace('return 1;', 'return 2;'));
-    const kept = p.analyseBothWays();
-    expectSame(kept.warm, kept.cold);
+    agreed(p);
 
     // the class in makeCounter's body now declares the field use.ts reads
     p.edit('src/model.ts', (t) => t.replace('zqOld = 0;', 'zqNew = 0;'));
@@ -63,9 +68,8 @@ export async function use(): Promise<void> {
     expect(lockNames(tagged.warm)).not.toEqual([]);
 
     p.edit('src/gate.ts', (t) => t.replace('@lock', '@lok'));
-    const untagged = p.analyseBothWays();
-    expectSame(untagged.warm, untagged.cold);
-    expect(lockNames(untagged.warm)).toEqual([]);
+    const untagged = agreed(p);
+    expect(lockNames(untagged)).toEqual([]);
   });
 });
 
@@ -102,19 +106,16 @@ export function touch(): void {
   /** Edits model.ts; the editor's analysis, once it is checked against one from scratch. */
   const afterEdit = (p: EditableProject, change: (text: string) => string): Analysis => {
     p.edit('src/model.ts', change);
-    const { warm, cold } = p.analyseBothWays();
-    expectSame(warm, cold);
-    return warm;
+    return agreed(p);
   };
 
   // a readonly field's plain read, and a name no class declares, never asked the checker: the
   // reading file depends on nothing of model.ts, and the new name is what sends it to be walked again
   it('finds a field a class edit makes mutable, and one it declares', () => {
     const p = new EditableProject('program-wide-far-fields', files);
-    const first = p.analyseBothWays();
-    expectSame(first.warm, first.cold);
-    expect(readsOf(first.warm, 'src/flip.ts#readFlip')).toEqual([]);
-    expect(readsOf(first.warm, 'src/later.ts#readLater')).toEqual([]);
+    const first = agreed(p);
+    expect(readsOf(first, 'src/flip.ts#readFlip')).toEqual([]);
+    expect(readsOf(first, 'src/later.ts#readLater')).toEqual([]);
 
     const mutable = afterEdit(p, (t) => t.replace('readonly zqFlip', 'zqFlip'));
     expect(readsOf(mutable, 'src/flip.ts#readFlip')).toEqual(['Box#zqFlip']);
@@ -159,19 +160,16 @@ export function other(x: Entry): number {
   return x.zqValue;
 }`,
     });
-    const first = p.analyseBothWays();
-    expectSame(first.warm, first.cold);
-    expect(readsOf(first.warm, 'src/read.ts#read')).toEqual([]);
+    const first = agreed(p);
+    expect(readsOf(first, 'src/read.ts#read')).toEqual([]);
 
     p.edit('src/other.ts', (t) => t.replace('return x.zqValue;', 'x.zqValue = 1;\n  return x.zqValue;'));
-    const written = p.analyseBothWays();
-    expectSame(written.warm, written.cold);
-    expect(readsOf(written.warm, 'src/read.ts#read')).toEqual(['Entry#zqValue']);
+    const written = agreed(p);
+    expect(readsOf(written, 'src/read.ts#read')).toEqual(['Entry#zqValue']);
 
     p.edit('src/other.ts', (t) => t.replace('x.zqValue = 1;\n', ''));
-    const gone = p.analyseBothWays();
-    expectSame(gone.warm, gone.cold);
-    expect(readsOf(gone.warm, 'src/read.ts#read')).toEqual([]);
+    const gone = agreed(p);
+    expect(readsOf(gone, 'src/read.ts#read')).toEqual([]);
   });
 });
 
@@ -191,12 +189,10 @@ export function make(): ReturnType<typeof build> { return build(); }`,
       'src/use.ts': `import { make } from './make';
 export function run(list: number[]): boolean { return list.some(make().zqCheck); }`,
     });
-    const first = p.analyseBothWays();
-    expectSame(first.warm, first.cold);
+    agreed(p);
 
     p.edit('src/model.ts', (t) => t.replace('return { ', 'return { zqCheck: (n: number): boolean => n < 0, '));
-    const { warm, cold } = p.analyseBothWays();
-    expectSame(warm, cold);
+    const warm = agreed(p);
     const referenced = warm.facts.get('src/use.ts#run')!.calls.flatMap((c) => c.callbackArgs.map((cb) => cb.fn));
     expect(referenced).toEqual(['src/model.ts#<object>.zqCheck']);
   });
@@ -220,14 +216,12 @@ export function other(x: Target): void {
       'src/read.ts': `import { Entry } from './model';
 export function read(entry: Entry): number { return entry.zqValue; }`,
     });
-    const first = p.analyseBothWays();
-    expectSame(first.warm, first.cold);
-    expect(readsOf(first.warm, 'src/read.ts#read')).toEqual([]);
+    const first = agreed(p);
+    expect(readsOf(first, 'src/read.ts#read')).toEqual([]);
 
     p.edit('src/model.ts', (t) => t.replace('export type Target = { zqValue: number };', 'export type Target = Entry;'));
-    const now = p.analyseBothWays();
-    expectSame(now.warm, now.cold);
-    expect(readsOf(now.warm, 'src/read.ts#read')).toEqual(['Entry#zqValue']);
+    const now = agreed(p);
+    expect(readsOf(now, 'src/read.ts#read')).toEqual(['Entry#zqValue']);
   });
 });
 
