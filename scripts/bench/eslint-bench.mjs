@@ -2,7 +2,8 @@
 //  1. a full ESLint run with every lockwise rule against the same run with only
 //     @typescript-eslint/no-floating-promises (both type-aware, same parser and program),
 //     alternating processes, ratio per pair: on the generated project, then on the corpus
-//     packages' shipped sources (real code, mostly without locks);
+//     packages' shipped sources (real code, mostly without locks); with BENCH_TYPED_BASELINE=1,
+//     the same pairs again on top of typescript-eslint's recommendedTypeChecked rules;
 //  2. a warm re-lint: one ESLint process lints the project, then edits one file's text at a time,
 //     going round files of several subsystems (as an editor does on each keystroke pause), and
 //     records the lockwise time of each re-lint (analysis and rule checks inside the ESLint
@@ -26,15 +27,29 @@ import { createEslint, largestFilesWithMethods, lockwiseRules, typeNewLine } fro
 const mode = process.argv[2];
 const SCRATCH = path.join(REPO_ROOT, '.bench');
 
+/** The rule sets a full lint runs with: the target's pair, and the pair on top of a team's type-aware set (`BENCH_TYPED_BASELINE=1`). */
+const RULE_SETS = {
+  lockwise: lockwiseRules,
+  floating: async () => ({ '@typescript-eslint/no-floating-promises': 'error' }),
+  typed: typeCheckedRules,
+  'typed+lockwise': async () => ({ ...(await typeCheckedRules()), ...(await lockwiseRules()) }),
+};
+
+/** typescript-eslint's `recommendedTypeChecked`: the type-aware rules a team that lints with types runs. */
+async function typeCheckedRules() {
+  const tseslint = (await import('typescript-eslint')).default;
+  return Object.assign({}, ...tseslint.configs.recommendedTypeChecked.map((config) => config.rules ?? {}));
+}
+
 /**
  * Child process: one full lint of `dir` with the named rule set; prints the wall time, loading
  * the plugins included (loading lockwise loads TypeScript, which the other set pays inside
  * typescript-eslint: both must be inside the timed part).
  */
 async function fullLint(dir, set) {
+  if (!Object.hasOwn(RULE_SETS, set)) throw new Error(`${set}: no such rule set; give one of ${Object.keys(RULE_SETS).join(', ')}`);
   const started = performance.now();
-  const rules = set === 'lockwise' ? await lockwiseRules() : { '@typescript-eslint/no-floating-promises': 'error' };
-  const eslint = await createEslint(dir, rules);
+  const eslint = await createEslint(dir, await RULE_SETS[set]());
   await eslint.lintFiles(['src/**/*.ts']);
   console.log(JSON.stringify({ ms: performance.now() - started }));
 }
@@ -223,6 +238,17 @@ function fullLintPairs(dir, runs, label) {
     console.log(`${label}, run ${i + 1}: all lockwise rules ${(a.ms / 1000).toFixed(1)} s, no-floating-promises only ${(b.ms / 1000).toFixed(1)} s`);
   }
   console.log(`${label}: ESLint with every lockwise rule / with no-floating-promises only: median ratio ${median(ratios).toFixed(2)}× (lockwise adds ${((median(ratios) - 1) * 100).toFixed(0)}%)`);
+  if (process.env.BENCH_TYPED_BASELINE !== '1') return;
+  // The same question asked of a team that already lints with types: the checker answers many of
+  // lockwise's questions for the type-aware rules anyway.
+  const typed = [];
+  for (let i = 0; i < runs; i++) {
+    const a = child(['full', dir, 'typed+lockwise']);
+    const b = child(['full', dir, 'typed']);
+    typed.push(a.ms / b.ms);
+    console.log(`${label}, run ${i + 1}: recommendedTypeChecked and every lockwise rule ${(a.ms / 1000).toFixed(1)} s, recommendedTypeChecked only ${(b.ms / 1000).toFixed(1)} s`);
+  }
+  console.log(`${label}: on top of typescript-eslint's recommendedTypeChecked: median ratio ${median(typed).toFixed(2)}× (lockwise adds ${((median(typed) - 1) * 100).toFixed(0)}%)`);
 }
 
 /** The re-lint figures: all edits, the edits after V8's warm-up, and the collector's share. */
