@@ -22,25 +22,14 @@ import { Session } from 'node:inspector/promises';
 import ts from 'typescript';
 import { REPO_ROOT } from './corpus.mjs';
 import { generateProject } from './generate-project.mjs';
-import { createEslint, lockwiseRules } from './typing.mjs';
+import { createEslint, lockwiseRules, timeLockwiseRules } from './typing.mjs';
 
 const FLOATING = { '@typescript-eslint/no-floating-promises': 'error' };
 
 /** Child: one full lint; lockwise's time inside its rules' `create`, by the order of the files linted. */
 async function lintByFile(dir) {
-  const lockwise = (await import('eslint-plugin-lockwise')).default;
   const byFile = new Map();
-  for (const rule of Object.values(lockwise.rules)) {
-    const create = rule.create;
-    rule.create = function (context) {
-      const started = performance.now();
-      try {
-        return create.call(this, context);
-      } finally {
-        byFile.set(context.filename, (byFile.get(context.filename) ?? 0) + performance.now() - started);
-      }
-    };
-  }
+  await timeLockwiseRules((context, started, ended) => byFile.set(context.filename, (byFile.get(context.filename) ?? 0) + ended - started));
   const started = performance.now();
   const eslint = await createEslint(dir, await lockwiseRules());
   await eslint.lintFiles(['src/**/*.ts']);

@@ -22,7 +22,7 @@ import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { CORPUS, PACKED_CORPUS, REPO_ROOT, materialize } from './corpus.mjs';
 import { generateProject } from './generate-project.mjs';
-import { createEslint, largestFilesWithMethods, lockwiseRules, typeNewLine } from './typing.mjs';
+import { createEslint, largestFilesWithMethods, lockwiseRules, timeLockwiseRules, typeNewLine } from './typing.mjs';
 
 const mode = process.argv[2];
 const SCRATCH = path.join(REPO_ROOT, '.bench');
@@ -64,26 +64,15 @@ async function fullLint(dir, set) {
  */
 async function relint(dir, edits, set = 'lockwise', pauseMs = 0) {
   const { eslintFaceTimings } = await import('@lockwise/rules');
-  const lockwise = (await import('eslint-plugin-lockwise')).default;
   // lockwise's time is spent in its rules' create (eslintFaceTimings): the same spans, with their ends
   let spans = [];
-  for (const rule of Object.values(lockwise.rules)) {
-    const create = rule.create;
-    rule.create = function (context) {
-      const started = performance.now();
-      try {
-        return create.call(this, context);
-      } finally {
-        spans.push([started, performance.now()]);
-      }
-    };
-  }
+  await timeLockwiseRules((context, started, ended) => spans.push([started, ended]));
   const pauses = [];
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) pauses.push([entry.startTime, entry.startTime + entry.duration]);
   });
   observer.observe({ entryTypes: ['gc'] });
-  const eslint = await createEslint(dir, set === 'floating' ? { '@typescript-eslint/no-floating-promises': 'error' } : await lockwiseRules());
+  const eslint = await createEslint(dir, await RULE_SETS[set]());
   await eslint.lintFiles(['src/**/*.ts']);
   const subsystems = fs.readdirSync(path.join(dir, 'src')).filter((d) => d.startsWith('sub')).sort();
   const files = subsystems.flatMap((sub, i) => (i % Math.max(1, Math.floor(subsystems.length / 4)) === 0 ? [path.join(dir, 'src', sub, `module${i % 7}.ts`)] : []));

@@ -23,6 +23,25 @@ export async function createEslint(dir, rules) {
   });
 }
 
+/**
+ * Wraps every lockwise rule's `create`, where all of lockwise's work in a lint happens (the
+ * analysis and the rule checks), so that each call reports its span: `onSpan(context, started, ended)`.
+ */
+export async function timeLockwiseRules(onSpan) {
+  const lockwise = (await import('eslint-plugin-lockwise')).default;
+  for (const rule of Object.values(lockwise.rules)) {
+    const create = rule.create;
+    rule.create = function (context) {
+      const started = performance.now();
+      try {
+        return create.call(this, context);
+      } finally {
+        onSpan(context, started, performance.now());
+      }
+    };
+  }
+}
+
 /** Every lockwise rule, as `lockwise.configs.strict` turns them on. */
 export async function lockwiseRules() {
   const lockwise = (await import('eslint-plugin-lockwise')).default;
