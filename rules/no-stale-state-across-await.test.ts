@@ -702,6 +702,95 @@ function libraryInvalid(library: Library) {
   };
 }
 
+/**
+ * After matrix-js-sdk's token refresher: a snapshot of the refresher's state is taken before the
+ * request and handed back afterwards. Here the handler only reports the snapshot, and writes the
+ * expiry from a fresh refresh whatever it says: its parameter reaches no write of the expiry, so
+ * the stale snapshot is not what it writes.
+ */
+const snapshotHandedBack = `import * as net from '../net/client.js';
+class Refresher {
+  private expiry = 0;
+  async snapshot(): Promise<{ expiry: number }> {
+    await net.x();
+    return { expiry: this.expiry };
+  }
+  async onUnknownToken(snapshot: { expiry: number }): Promise<number> {
+    console.warn('token rejected; it was to expire at', snapshot.expiry);
+    this.expiry = (await net.fetchPeer('token')).length;
+    return this.expiry;
+  }
+}
+export class Api {
+  private readonly refresher = new Refresher();
+  async request(): Promise<number> {
+    const snap = await this.refresher.snapshot();
+    await net.x();
+    return this.refresher.onUnknownToken(snap);
+  }
+}`;
+
+/** matrix-js-sdk's own handler: the snapshot decides whether the handler refreshes, a stale check through the call. */
+const snapshotDecides = snapshotHandedBack.replace(
+  "console.warn('token rejected; it was to expire at', snapshot.expiry);\n    this.expiry",
+  'if (snapshot.expiry < Date.now()) this.expiry',
+);
+
+/** matrix-js-sdk's shape: the public handler forwards the snapshot to the private one that decides. */
+const snapshotForwarded = `import * as net from '../net/client.js';
+class Refresher {
+  private expiry = 0;
+  async snapshot(): Promise<{ expiry: number }> {
+    await net.x();
+    return { expiry: this.expiry };
+  }
+  async onUnknownToken(snapshot: { expiry: number }, attempt: number): Promise<number> {
+    return this.handle(snapshot, attempt);
+  }
+  private async handle(snapshot: { expiry: number }, attempt: number): Promise<number> {
+    if (snapshot.expiry < Date.now()) await this.refresh(attempt);
+    return this.expiry;
+  }
+  private async refresh(attempt: number): Promise<void> {
+    if (attempt > 1) await net.x();
+    this.expiry = (await net.fetchPeer('token')).length;
+  }
+}
+export class Api {
+  private readonly refresher = new Refresher();
+  async request(attempt: number): Promise<number> {
+    const snap = await this.refresher.snapshot();
+    await net.x();
+    return this.refresher.onUnknownToken(snap, attempt);
+  }
+}`;
+
+/** A method given two values that writes one of them: a stale value in the other is not what it writes. */
+const twoArguments = `import * as net from '../net/client.js';
+class Gauge {
+  private level = 0;
+  read(): number {
+    return this.level;
+  }
+  set(label: string, value: number) {
+    console.log(label);
+    this.level = value;
+  }
+}
+export class Meter {
+  private readonly gauge = new Gauge();
+  async relabel() {
+    const before = this.gauge.read();
+    await net.x();
+    this.gauge.set(String(before), (await net.fetchPeer('x')).length);
+  }
+  async bump() {
+    const before = this.gauge.read();
+    await net.x();
+    this.gauge.set('bump', before + 1);
+  }
+}`;
+
 // ---------------------------------------------------------------- the suite
 
 ruleTester.run('no-stale-state-across-await', eslintRule(rule), {
@@ -724,6 +813,7 @@ ruleTester.run('no-stale-state-across-await', eslintRule(rule), {
     { name: 'a promise kept on first use with a handler that clears it on failure, handed over after a fresh check (matrix-js-sdk getVersions)', filename: appFile(), code: memoWithReset },
     { name: 'a function handed to a timer after a stale check writes later, in a task of its own', filename: appFile(), code: timerAfterCheck },
     { name: 'a value read before the yield sets a new object\'s field in its constructor', filename: appFile(), code: constructorTakesStale },
+    { name: 'a snapshot handed back to a method that writes the state from elsewhere (after matrix-js-sdk fetch.ts)', filename: appFile(), code: snapshotHandedBack },
     ...LIBRARIES.map((library) => ({
       name: `${library.name}: read-modify-write guarded by the lock across the yield`,
       filename: appFile(),
@@ -899,6 +989,57 @@ ruleTester.run('no-stale-state-across-await', eslintRule(rule), {
           messageId: 'lostUpdate',
           ...at(storeMethods, 'this.store.write(before + (await net.fetchPeer(id)).length)'),
           data: { state: 'Store#total', read: `the result of \`this.store.read()\` (${pos(storeMethods, 'this.store.read()')}), which reads it`, yield: `\`await net.x()\` (${pos(storeMethods, 'await net.x()')})`, guard: NO_LOCK },
+        },
+      ],
+    },
+    {
+      name: 'a snapshot handed back to a method it decides the write in (matrix-js-sdk fetch.ts)',
+      filename: appFile(),
+      code: snapshotDecides,
+      errors: [
+        {
+          messageId: 'staleCheck',
+          ...at(snapshotDecides, 'this.refresher.onUnknownToken(snap)'),
+          data: {
+            state: 'Refresher#expiry',
+            read: `the result of \`this.refresher.snapshot()\` (${pos(snapshotDecides, 'this.refresher.snapshot()')}), which reads it`,
+            yield: `\`await this.refresher.snapshot()\` (${pos(snapshotDecides, 'await this.refresher.snapshot()')})`,
+            guard: NO_LOCK,
+          },
+        },
+      ],
+    },
+    {
+      name: 'a snapshot forwarded to the method that decides the write (matrix-js-sdk refresh.ts)',
+      filename: appFile(),
+      code: snapshotForwarded,
+      errors: [
+        {
+          messageId: 'staleCheck',
+          ...at(snapshotForwarded, 'this.refresher.onUnknownToken(snap, attempt)'),
+          data: {
+            state: 'Refresher#expiry',
+            read: `the result of \`this.refresher.snapshot()\` (${pos(snapshotForwarded, 'this.refresher.snapshot()')}), which reads it`,
+            yield: `\`await this.refresher.snapshot()\` (${pos(snapshotForwarded, 'await this.refresher.snapshot()')})`,
+            guard: NO_LOCK,
+          },
+        },
+      ],
+    },
+    {
+      name: 'a method given two values writes one: only a stale value in that one is a lost update',
+      filename: appFile(),
+      code: twoArguments,
+      errors: [
+        {
+          messageId: 'lostUpdate',
+          ...at(twoArguments, "this.gauge.set('bump', before + 1)"),
+          data: {
+            state: 'Gauge#level',
+            read: `the result of \`this.gauge.read()\` (${pos(twoArguments, 'this.gauge.read()', 1)}), which reads it`,
+            yield: `\`await net.x()\` (${pos(twoArguments, 'await net.x()', 1)})`,
+            guard: NO_LOCK,
+          },
         },
       ],
     },
@@ -1102,42 +1243,7 @@ export async function bump(counter: Counter) {
   write(counter, before + 1);
 }`;
 
-/**
- * After matrix-js-sdk's token refresher: a snapshot of the refresher's state is taken before the
- * request and handed back afterwards. Here the handler only reports the snapshot, and writes the
- * expiry from a fresh refresh whatever it says; a summary says what a callee writes, not from
- * which argument, so the write is taken to come from the stale snapshot. (matrix-js-sdk's own
- * handler also decides whether to refresh from the snapshot, which the rule would rightly call
- * a stale check; it reports a lost update instead.)
- */
-const snapshotHandedBack = `import * as net from '../net/client.js';
-class Refresher {
-  private expiry = 0;
-  async snapshot(): Promise<{ expiry: number }> {
-    await net.x();
-    return { expiry: this.expiry };
-  }
-  async onUnknownToken(snapshot: { expiry: number }): Promise<number> {
-    console.warn('token rejected; it was to expire at', snapshot.expiry);
-    this.expiry = (await net.fetchPeer('token')).length;
-    return this.expiry;
-  }
-}
-export class Api {
-  private readonly refresher = new Refresher();
-  async request(): Promise<number> {
-    const snap = await this.refresher.snapshot();
-    await net.x();
-    return this.refresher.onUnknownToken(snap);
-  }
-}`;
-
 describe('no-stale-state-across-await known limitations', () => {
-  it.fails('known limitation (false positive): a snapshot handed back to a method that writes the state from elsewhere (after matrix-js-sdk fetch.ts)', () => {
-    const { findings } = runRule(analyzeCase(snapshotHandedBack), rule, withDefaults(rule, {}));
-    expect(findings).toEqual([]);
-  });
-
   it.fails('known limitation: a property of a module-level object literal is not modelled as shared state (require-atomic-updates flags it)', () => {
     const { findings } = runRule(analyzeCase(moduleObject), rule, withDefaults(rule, {}));
     expect(findings.map((f) => `${f.location.line}:${f.location.column}`)).toEqual([pos(moduleObject, 'state.count', 1)]);

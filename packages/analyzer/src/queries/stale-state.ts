@@ -88,9 +88,10 @@ export function staleStateWrites(analysis: Analysis, scope?: FileScope): StaleWr
     const spans = new StateSpans(analysis, inScope);
     const found = new Map<string, StaleWrite>();
     const selfChecked = new SelfCheckedWrites(analysis);
+    const parameterFlows = new ParameterFlows(analysis);
     for (const facts of inScope) {
       if (facts.yields.length === 0 || !facts.info.hasBody || !spans.readsWhatItWrites(facts.info)) continue;
-      new StaleFlow(analysis, index, facts.info, found, selfChecked).run();
+      new StaleFlow(analysis, index, facts.info, { found, selfChecked, parameterFlows }).run();
     }
     result = [...found.values()];
     perScope.set(key, result);
@@ -324,6 +325,82 @@ class SelfCheckedWrites {
   }
 }
 
+/** How a parameter reaches a write: written into it, or only deciding that it happens. */
+type Reach = 'value' | 'control';
+
+/** Per state a function writes, how each parameter reaching the write reaches it. */
+type Flows = ReadonlyMap<string, ReadonlyMap<number, Reach>>;
+
+/** How deep a question follows calls into other functions (a handler that forwards to the one that writes). */
+const MAX_FORWARDS = 3;
+
+/**
+ * Which parameters of a function reach its writes of each state, and how: written into it, or
+ * deciding that the write happens. A caller's stale value handed to a method that writes the state
+ * from elsewhere (a snapshot of the state handed back to a handler that refreshes it) is not what
+ * the method writes, and one that only decides whether the method writes is a stale check, not a
+ * lost update.
+ *
+ * The function is walked once with each parameter as a source of its own. Every write its walk
+ * meets (its own, those of the callbacks it runs in place, and its callees' through their
+ * summaries) records the parameters in its value and in its conditions; an argument of a call
+ * reaches the callee's writes as the callee's own parameter does, asked the same way up to
+ * MAX_FORWARDS calls deep, and taken to be written past that, into a function already being walked
+ * and into a callback the call runs. A state the function writes where its walk does not meet the
+ * write is taken to be written from every parameter.
+ *
+ * Each question is answered from nothing (what it found for the functions it followed is kept for
+ * that question only): the answer for a function does not depend on the questions asked before it,
+ * so a file's check and the whole program's agree.
+ */
+class ParameterFlows {
+  private readonly answers = new Map<string, Flows | undefined>();
+
+  constructor(private readonly analysis: Analysis) {}
+
+  /** How an argument at `argIndex` of a call of `key` reaches the callee's write of `state`; undefined: it does not. */
+  reach(key: string, state: string, argIndex: number, spreadBefore: boolean): Reach | undefined {
+    return this.reachWithin(key, state, argIndex, spreadBefore, [], new Map());
+  }
+
+  private reachWithin(key: string, state: string, argIndex: number, spreadBefore: boolean, stack: readonly string[], found: Map<string, Flows | undefined>): Reach | undefined {
+    const info = this.analysis.functions.get(key);
+    if (!info || ts.isSourceFile(info.node) || spreadBefore || stack.includes(key) || stack.length > MAX_FORWARDS) return 'value';
+    const parameters = info.node.parameters;
+    const last = parameters.length - 1;
+    const index = last >= 0 && parameters[last]!.dotDotDotToken && argIndex >= last ? last : argIndex;
+    if (index >= parameters.length) return undefined;
+    let flows: Flows | undefined;
+    if (stack.length === 0) {
+      if (!this.answers.has(key)) this.answers.set(key, this.flowsOf(key, info, [key], new Map()));
+      flows = this.answers.get(key);
+    } else {
+      if (!found.has(key)) found.set(key, this.flowsOf(key, info, [...stack, key], found));
+      flows = found.get(key);
+    }
+    const seen = flows?.get(state);
+    return seen ? seen.get(index) : 'value';
+  }
+
+  private flowsOf(key: string, info: FunctionInfo, stack: readonly string[], found: Map<string, Flows | undefined>): Flows | undefined {
+    if (!info.hasBody) return undefined;
+    const { pos, end } = info.node;
+    // the function and the callbacks written in it, which its walk takes in place
+    const own = [...factsInScope(this.analysis, new Set([info.sourceFile]))].filter((f) => f.info.node.pos >= pos && f.info.node.end <= end);
+    const flows = new Map<string, Map<number, Reach>>();
+    new StaleFlow(this.analysis, new FactIndex(this.analysis, own), info, {
+      onWrite(state, written, deciding) {
+        let reaches = flows.get(state);
+        if (!reaches) flows.set(state, (reaches = new Map()));
+        for (const index of deciding) if (!reaches.has(index)) reaches.set(index, 'control');
+        for (const index of written) reaches.set(index, 'value');
+      },
+      reach: (callee, state, argIndex, spreadBefore) => this.reachWithin(callee, state, argIndex, spreadBefore, stack, found),
+    }).run();
+    return flows;
+  }
+}
+
 // ---------------------------------------------------------------- the flow walk
 
 /** A read in flight: `origin` names the read whatever yields it has crossed since. */
@@ -361,6 +438,20 @@ interface BodyFrame {
   depth: number;
 }
 
+/**
+ * What a walk is for: the stale writes of a function, or (`onWrite`) which of its parameters reach
+ * each write it makes (see ParameterFlows).
+ */
+type FlowMode =
+  | { found: Map<string, StaleWrite>; selfChecked: SelfCheckedWrites; parameterFlows: ParameterFlows }
+  | {
+      onWrite(state: string, written: readonly number[], deciding: readonly number[]): void;
+      reach(callee: string, state: string, argIndex: number, spreadBefore: boolean): Reach | undefined;
+    };
+
+/** The state a parameter's source carries in a walk for ParameterFlows: no state of the program has it. */
+const PARAMETER = '\0parameter ';
+
 class StaleFlow {
   private state: FlowState = { vars: new Map(), ctrl: EMPTY, frames: [], pending: [], reachable: true };
   private readonly loops: LoopFrame[] = [];
@@ -378,8 +469,7 @@ class StaleFlow {
     private readonly analysis: Analysis,
     private readonly index: FactIndex,
     private readonly fn: FunctionInfo,
-    private readonly found: Map<string, StaleWrite>,
-    private readonly selfChecked: SelfCheckedWrites,
+    private readonly mode: FlowMode,
   ) {
     this.checker = analysis.checker;
   }
@@ -391,6 +481,9 @@ class StaleFlow {
       return;
     }
     if (!node.body) return;
+    if ('onWrite' in this.mode) {
+      node.parameters.forEach((parameter, index) => this.bind(parameter.name, new Set([this.fact({ state: `${PARAMETER}${index}`, node: parameter, held: [], through: [] })])));
+    }
     if (ts.isBlock(node.body)) this.statements(node.body.statements);
     else this.expr(node.body);
   }
@@ -833,14 +926,22 @@ class StaleFlow {
 
     const args = node.arguments ?? [];
     const inline: { fn: ts.FunctionLikeDeclaration; index: number }[] = [];
-    const values: ts.Expression[] = [];
+    const values: { arg: ts.Expression; index: number }[] = [];
     args.forEach((arg, index) => {
       const inner = stripExpression(ts.isSpreadElement(arg) ? arg.expression : arg);
       if (isFunctionNode(inner)) inline.push({ fn: inner, index });
-      else values.push(arg);
+      else values.push({ arg, index });
     });
+    // each argument's value on its own (a callee's write may take one and not another), on the
+    // pending stack so that a yield in a later argument or an inline callback crosses it
     this.state.pending.push(receiver);
-    let argTaint = this.sequence(values);
+    const base = this.state.pending.length;
+    for (const { arg } of values) {
+      // the walk of an argument may replace the state (a branch joins): push onto the one after it
+      const value = this.expr(arg);
+      this.state.pending.push(value);
+    }
+    let argTaints = this.state.pending.splice(base);
     receiver = this.state.pending.pop() ?? EMPTY;
 
     // Callbacks the call runs before it returns are this function's own code.
@@ -849,10 +950,11 @@ class StaleFlow {
       const how = site && this.inlineTiming(site, index);
       if (!how) continue;
       if (how === 'after-lock') this.crossAll({ node, held: site.held, waitsFor: lockOf(site) });
-      this.state.pending.push(argTaint);
+      this.state.pending.push(...argTaints);
       returned = union(returned, this.inlineBody(fn, receiver));
-      argTaint = this.state.pending.pop() ?? EMPTY;
+      argTaints = this.state.pending.splice(this.state.pending.length - argTaints.length);
     }
+    const argTaint = argTaints.reduce(union, EMPTY);
     if (!site) return union(receiver, union(argTaint, returned));
 
     const userCall = site.targets.length > 0;
@@ -864,13 +966,71 @@ class StaleFlow {
     }
     // Writes through the call: the collection method itself, or what the callees write.
     if (!userCall) for (const access of this.index.writes.get(callee) ?? []) this.check(access.state, access.held, node, undefined, argTaint);
+    // arguments are told apart only where one carries what the walk looks for (most carry nothing)
+    const matters = this.argumentMatters();
+    const telling = [...argTaint].some((f) => matters(f, undefined));
     for (const { key, summary, own } of owned) {
+      // a callback the call runs is not given the call's arguments: they are taken whole
+      const byParameter = telling && site.targets.includes(key);
       for (const state of summary?.writes.keys() ?? []) {
-        if (own(state) && !this.selfChecked.of(key, state)) this.check(state, site.held, node, site, argTaint);
+        if (!this.countsWrite(key, state, own)) continue;
+        if (!byParameter) {
+          this.check(state, site.held, node, site, argTaint);
+          continue;
+        }
+        const into = this.argumentsInto(key, state, values, argTaints, argTaint);
+        // what only decides the callee's write is a condition of it, as a branch's is
+        this.state.frames.push(into.deciding);
+        this.check(state, site.held, node, site, into.value);
+        this.state.frames.pop();
       }
     }
     const awaited = ts.isAwaitExpression(skipParentheses(node));
     return awaited ? union(reads, returned) : union(union(receiver, argTaint), union(reads, returned));
+  }
+
+  /**
+   * Whether a callee's write is taken through a call: for stale writes, one of the callee's own
+   * object or module, not one it decides afresh (SelfCheckedWrites); for parameter flows, every
+   * write (what reaches it is all that is asked).
+   */
+  private countsWrite(key: string, state: string, own: (state: string) => boolean): boolean {
+    return 'onWrite' in this.mode || (own(state) && !this.mode.selfChecked.of(key, state));
+  }
+
+  /**
+   * What in an argument makes it worth asking how it reaches a callee's write (of `state`, or of
+   * any state): for stale writes, a stale read of it; for parameter flows, a parameter.
+   */
+  private argumentMatters(): (f: Fact, state: string | undefined) => boolean {
+    if ('onWrite' in this.mode) return (f) => f.read.state.startsWith(PARAMETER);
+    return (f, state) => !!f.read.crossed && (state === undefined || sameState(f.read.state, state));
+  }
+
+  /**
+   * What a call's arguments carry into a callee's write of `state`, by how their parameters reach
+   * it (ParameterFlows): asked only where an argument carries a stale read of it.
+   */
+  private argumentsInto(
+    key: string,
+    state: string,
+    values: readonly { arg: ts.Expression; index: number }[],
+    argTaints: readonly Taint[],
+    all: Taint,
+  ): { value: Taint; deciding: Taint } {
+    const matters = this.argumentMatters();
+    if (![...all].some((f) => matters(f, state))) return { value: all, deciding: EMPTY };
+    const reachOf = 'onWrite' in this.mode ? this.mode.reach : this.mode.parameterFlows.reach.bind(this.mode.parameterFlows);
+    let spread = false;
+    let value = EMPTY;
+    let deciding = EMPTY;
+    values.forEach(({ arg, index }, i) => {
+      spread ||= ts.isSpreadElement(arg);
+      const reach = reachOf(key, state, index, spread);
+      if (reach === 'value') value = union(value, argTaints[i]!);
+      else if (reach === 'control') deciding = union(deciding, argTaints[i]!);
+    });
+    return { value, deciding };
   }
 
   /**
@@ -940,7 +1100,8 @@ class StaleFlow {
 
   private check(state: string, held: readonly HeldLock[], node: ts.Node, via: CallSite | undefined, value: Taint): void {
     if (ts.isExpression(node) && !via && this.isLocalObject(node)) return;
-    this.report(state, held, node, via, value);
+    if ('onWrite' in this.mode) this.mode.onWrite(state, parametersIn([value]), parametersIn([this.state.ctrl, ...this.state.frames]));
+    else this.report(this.mode.found, state, held, node, via, value);
     this.claim(state);
   }
 
@@ -960,7 +1121,7 @@ class StaleFlow {
     this.state.frames = this.state.frames.map(unclaimed);
   }
 
-  private report(state: string, held: readonly HeldLock[], node: ts.Node, via: CallSite | undefined, value: Taint): void {
+  private report(found: Map<string, StaleWrite>, state: string, held: readonly HeldLock[], node: ts.Node, via: CallSite | undefined, value: Taint): void {
     const decision = [...value, ...this.state.ctrl, ...this.state.frames.flatMap((t) => [...t])];
     const stale = decision.filter((f) => f.read.crossed && sameState(f.read.state, state));
     if (stale.length === 0) return;
@@ -981,8 +1142,8 @@ class StaleFlow {
       heldThroughout: held.filter((h) => through.has(h.acquiredAt)),
     };
     const key = `${this.index.id(node)}|${state}`;
-    const existing = this.found.get(key);
-    if (!existing || (existing.flow === 'control' && write.flow === 'value')) this.found.set(key, write);
+    const existing = found.get(key);
+    if (!existing || (existing.flow === 'control' && write.flow === 'value')) found.set(key, write);
   }
 
   // ------------------------------------------------------------ what is local
@@ -1005,6 +1166,13 @@ class StaleFlow {
     const init = stripExpression(declaration.initializer);
     return ts.isNewExpression(init) || ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init);
   }
+}
+
+/** The parameters whose sources are in some of the taints (a walk for ParameterFlows). */
+function parametersIn(taints: readonly Taint[]): number[] {
+  const indexes: number[] = [];
+  for (const taint of taints) for (const f of taint) if (f.read.state.startsWith(PARAMETER)) indexes.push(Number(f.read.state.slice(PARAMETER.length)));
+  return indexes;
 }
 
 /** A state leaving branches: only the frames open at `depth` stay. */
