@@ -29,6 +29,13 @@ export const PACKED_CORPUS = [
    * and an error type is cheap.
    */
   { name: 'viem', npm: 'viem@2.57.20', source: '.', exclude: [/^\/?_(types|cjs|esm)\//, /\.test\.ts$/, /\.bench\.ts$/], withDependencies: true },
+  /**
+   * tRPC's server: request handling and streaming written around promises, async iterables and
+   * memos of in-flight work, in closures more than classes. Its adapters type against frameworks
+   * it only peers with (express, fastify, next): those imports stay unresolved, as in a checkout
+   * without them installed.
+   */
+  { name: 'trpc-server', npm: '@trpc/server@11.25.2', source: 'src', exclude: [/\.test\.ts$/] },
 ];
 
 /**
