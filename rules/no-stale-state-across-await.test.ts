@@ -421,6 +421,54 @@ export class Log {
 /** The same value handed to a method that overwrites the existing entry: a write other code can race. */
 const methodTakesStale = constructorTakesStale.replace('return new Entry(value);', 'this.last.reset(value);\n    return this.last;');
 
+/**
+ * tRPC's memo (`http/contentType.ts`): the value is checked, the promise of the work is claimed
+ * (`??=`) before the wait, and the value is written from that promise. Every call that passes the
+ * check waits for the same work and writes what it gives: the stale check decides the same write
+ * in each, and no other code writes the value.
+ */
+const dedupedMemo = `import * as net from '../net/client.js';
+export class Versions {
+  private value: string | undefined;
+  private pending: Promise<string> | undefined;
+  async get(): Promise<string> {
+    if (this.value !== undefined) return this.value;
+    this.pending ??= net.fetchPeer('versions');
+    this.value = await this.pending;
+    this.pending = undefined;
+    return this.value;
+  }
+}`;
+
+/** The same memo with a method that clears the value: a clear during the wait is overwritten. */
+const dedupedMemoCleared = dedupedMemo.replace('  async get()', '  clear(): void {\n    this.value = undefined;\n  }\n  async get()');
+
+/** The same memo waiting for other work too before it writes: only the wait for the claimed promise is shared. */
+const dedupedMemoThenOther = dedupedMemo.replace('this.value = await this.pending;', 'const fetched = await this.pending;\n    await net.x();\n    this.value = fetched;');
+
+/**
+ * After matrix-js-sdk's rendezvous session: the wait is for a call, made under a check of the etag,
+ * that reads and writes the etag itself. A call may start new work each time: it is not a promise
+ * the function claimed, and concurrent sends both pass the check of the url.
+ */
+const awaitedCallClaims = `import * as net from '../net/client.js';
+export class Session {
+  private url: string | undefined;
+  private etag: string | undefined;
+  async receive(): Promise<void> {
+    console.log('replacing', this.etag);
+    this.etag = await net.fetchPeer('etag');
+  }
+  async send(data: string): Promise<void> {
+    if (this.url) return;
+    if (!this.etag) await this.receive();
+    this.url = data;
+  }
+}`;
+
+/** The same memo starting new work on every call: concurrent calls wait for different work. */
+const memoUnclaimed = dedupedMemo.replace('this.pending ??= ', 'this.pending = ');
+
 /** The same memo without its own check: every call writes it, so the caller's stale check decides that write. */
 const memoWithoutCheck = `import * as net from '../net/client.js';
 export class Client {
@@ -814,6 +862,7 @@ ruleTester.run('no-stale-state-across-await', eslintRule(rule), {
     { name: 'a function handed to a timer after a stale check writes later, in a task of its own', filename: appFile(), code: timerAfterCheck },
     { name: 'a value read before the yield sets a new object\'s field in its constructor', filename: appFile(), code: constructorTakesStale },
     { name: 'a snapshot handed back to a method that writes the state from elsewhere (after matrix-js-sdk fetch.ts)', filename: appFile(), code: snapshotHandedBack },
+    { name: 'a memo whose callers all wait for the one promise it claims, and the only writer of its value (tRPC contentType.ts)', filename: appFile(), code: dedupedMemo },
     ...LIBRARIES.map((library) => ({
       name: `${library.name}: read-modify-write guarded by the lock across the yield`,
       filename: appFile(),
@@ -989,6 +1038,54 @@ ruleTester.run('no-stale-state-across-await', eslintRule(rule), {
           messageId: 'lostUpdate',
           ...at(storeMethods, 'this.store.write(before + (await net.fetchPeer(id)).length)'),
           data: { state: 'Store#total', read: `the result of \`this.store.read()\` (${pos(storeMethods, 'this.store.read()')}), which reads it`, yield: `\`await net.x()\` (${pos(storeMethods, 'await net.x()')})`, guard: NO_LOCK },
+        },
+      ],
+    },
+    {
+      name: 'a claimed-promise memo whose value another method clears: the clear can be lost',
+      filename: appFile(),
+      code: dedupedMemoCleared,
+      errors: [
+        {
+          messageId: 'staleCheck',
+          ...at(dedupedMemoCleared, 'this.value', 3),
+          data: { state: 'Versions#value', read: `\`this.value\` (${pos(dedupedMemoCleared, 'this.value', 1)})`, yield: `\`await this.pending\` (${pos(dedupedMemoCleared, 'await this.pending')})`, guard: NO_LOCK },
+        },
+      ],
+    },
+    {
+      name: 'a claimed-promise memo that waits for other work too before it writes: that wait is not shared',
+      filename: appFile(),
+      code: dedupedMemoThenOther,
+      errors: [
+        {
+          messageId: 'staleCheck',
+          ...at(dedupedMemoThenOther, 'this.value', 2),
+          data: { state: 'Versions#value', read: `\`this.value\` (${pos(dedupedMemoThenOther, 'this.value')})`, yield: `\`await net.x()\` (${pos(dedupedMemoThenOther, 'await net.x()')})`, guard: NO_LOCK },
+        },
+      ],
+    },
+    {
+      name: 'a wait for a call that writes the state checked around it is not a wait for a claimed promise (matrix-js-sdk MSC4108RendezvousSession)',
+      filename: appFile(),
+      code: awaitedCallClaims,
+      errors: [
+        {
+          messageId: 'staleCheck',
+          ...at(awaitedCallClaims, 'this.url', 1),
+          data: { state: 'Session#url', read: `\`this.url\` (${pos(awaitedCallClaims, 'this.url')})`, yield: `\`await this.receive()\` (${pos(awaitedCallClaims, 'await this.receive()')})`, guard: NO_LOCK },
+        },
+      ],
+    },
+    {
+      name: 'a memo that starts new work on every call: concurrent calls wait for different work',
+      filename: appFile(),
+      code: memoUnclaimed,
+      errors: [
+        {
+          messageId: 'staleCheck',
+          ...at(memoUnclaimed, 'this.value', 2),
+          data: { state: 'Versions#value', read: `\`this.value\` (${pos(memoUnclaimed, 'this.value')})`, yield: `\`await this.pending\` (${pos(memoUnclaimed, 'await this.pending')})`, guard: NO_LOCK },
         },
       ],
     },

@@ -22,6 +22,11 @@ export interface Crossing {
   held: readonly HeldLock[];
   /** Set for a lock callback: the lock the call waits for before the callback runs. */
   waitsFor?: string;
+  /**
+   * Set for an `await` of a shared promise the function claimed just before (`this.p ??= load();
+   * await this.p`): every call that passes the check before it waits for the same work.
+   */
+  dedupedOn?: string;
 }
 
 /** A read of shared state as the data flow carries it. */
@@ -463,6 +468,8 @@ class StaleFlow {
    * so most identifiers skip the checker (resolving a name is the walk's most expensive step).
    */
   private readonly boundNames = new Set<string>();
+  /** States written since the last yield on the strength of a fresh check of themselves (see `claim`). */
+  private readonly claimedSinceYield = new Set<string>();
   private readonly checker: ts.TypeChecker;
 
   constructor(
@@ -493,7 +500,8 @@ class StaleFlow {
   private fact(read: StateRead): Fact {
     const origin = `${this.index.id(read.node)}:${read.state}`;
     const through = read.through.map((n) => this.index.id(n)).sort((a, b) => a - b).join(',');
-    const key = `${origin}|${read.crossed ? this.index.id(read.crossed.node) : '-'}|${through}`;
+    const crossed = read.crossed ? `${this.index.id(read.crossed.node)}${read.crossed.dedupedOn ? '~' : ''}` : '-';
+    const key = `${origin}|${crossed}|${through}`;
     let fact = this.facts.get(key);
     if (!fact) {
       fact = { key, origin, read };
@@ -515,13 +523,15 @@ class StaleFlow {
   }
 
   private cross(fact: Fact, crossing: Crossing): Fact {
-    const memo = `${fact.key}@${this.index.id(crossing.node)}`;
+    const memo = `${fact.key}@${this.index.id(crossing.node)}${crossing.dedupedOn ? '~' : ''}`;
     let crossed = this.crossings.get(memo);
     if (!crossed) {
       const held = new Set(crossing.held.map((h) => h.acquiredAt));
+      // the first yield crossed, unless only a deduplicated wait came before this one
+      const first = fact.read.crossed;
       crossed = this.fact({
         ...fact.read,
-        crossed: fact.read.crossed ?? crossing,
+        crossed: first && (!first.dedupedOn || crossing.dedupedOn) ? first : crossing,
         through: fact.read.through.filter((n) => held.has(n)),
       });
       this.crossings.set(memo, crossed);
@@ -536,11 +546,26 @@ class StaleFlow {
 
   /** Other code may run here: everything read so far may be stale. */
   private crossAll(crossing: Crossing): void {
+    this.claimedSinceYield.clear();
     const s = this.state;
     for (const [symbol, taint] of s.vars) s.vars.set(symbol, this.crossTaint(taint, crossing));
     s.ctrl = this.crossTaint(s.ctrl, crossing);
     s.frames = s.frames.map((t) => this.crossTaint(t, crossing));
     s.pending = s.pending.map((t) => this.crossTaint(t, crossing));
+  }
+
+  /**
+   * The state an `await` reads and waits for (`await this.pending`, `await promise`), when the
+   * function claimed it since its last yield. What a call returns is not one: the call may start
+   * new work.
+   */
+  private claimAwaited(operand: ts.Expression): string | undefined {
+    const read = stripExpression(operand);
+    if (!ts.isIdentifier(read) && !ts.isPropertyAccessExpression(read)) return undefined;
+    for (const access of this.index.reads.get(read) ?? []) {
+      for (const claimed of this.claimedSinceYield) if (access.state === claimed) return claimed;
+    }
+    return undefined;
   }
 
   private yieldAt(node: ts.AwaitExpression | ts.YieldExpression | ts.ForOfStatement): Crossing {
@@ -803,6 +828,7 @@ class StaleFlow {
     if (ts.isAwaitExpression(node) || ts.isYieldExpression(node)) {
       const value = node.expression ? this.expr(node.expression) : EMPTY;
       const crossing = this.yieldAt(node);
+      if (ts.isAwaitExpression(node)) crossing.dedupedOn = this.claimAwaited(node.expression);
       this.crossAll(crossing);
       return this.crossTaint(value, crossing);
     }
@@ -1102,6 +1128,8 @@ class StaleFlow {
     if (ts.isExpression(node) && !via && this.isLocalObject(node)) return;
     if ('onWrite' in this.mode) this.mode.onWrite(state, parametersIn([value]), parametersIn([this.state.ctrl, ...this.state.frames]));
     else this.report(this.mode.found, state, held, node, via, value);
+    // a write of its own decided by a fresh check of the state: a claim (a callee's write is the callee's)
+    if (!via && [...value, ...this.state.ctrl, ...this.state.frames.flatMap((t) => [...t])].some((f) => !f.read.crossed && sameState(f.read.state, state))) this.claimedSinceYield.add(state);
     this.claim(state);
   }
 
@@ -1129,6 +1157,11 @@ class StaleFlow {
     const reread = decision.some((f) => !f.read.crossed && sameState(f.read.state, state) && !staleOrigins.has(f.origin));
     if (reread) return;
     const fromValue = stale.filter((f) => value.has(f));
+    // A stale check whose every yield is a wait for work the function claimed (a memo of the
+    // promise: \`if (this.v) return this.v; this.p ??= load(); this.v = await this.p\`) decides
+    // the same write in every call that passes it: concurrent calls wait for the same work. It
+    // holds while this function is the state's only writer.
+    if (fromValue.length === 0 && stale.every((f) => f.read.crossed?.dedupedOn) && this.onlyWriterOf(state)) return;
     const chosen = (fromValue.length ? fromValue : stale).sort((a, b) => a.read.node.pos - b.read.node.pos)[0]!;
     const through = new Set(chosen.read.through);
     const write: StaleWrite = {
@@ -1144,6 +1177,11 @@ class StaleFlow {
     const key = `${this.index.id(node)}|${state}`;
     const existing = found.get(key);
     if (!existing || (existing.flow === 'control' && write.flow === 'value')) found.set(key, write);
+  }
+
+  /** Whether every direct write of the state in the program is this function's. */
+  private onlyWriterOf(state: string): boolean {
+    return stateWritersOf(this.analysis, stateBase(state)).every((writer) => writer.function.key === this.fn.key);
   }
 
   // ------------------------------------------------------------ what is local
