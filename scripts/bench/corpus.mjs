@@ -36,6 +36,11 @@ export const PACKED_CORPUS = [
    * without them installed.
    */
   { name: 'trpc-server', npm: '@trpc/server@11.25.2', source: 'src', exclude: [/\.test\.ts$/] },
+  /**
+   * TanStack Query's core: caches, observers and retryers, classes whose state changes around
+   * the fetches they start and cancel.
+   */
+  { name: 'query-core', npm: '@tanstack/query-core@5.108.4', source: 'src', exclude: [/\/__tests__\//, /\.test\.ts$/] },
 ];
 
 /**
