@@ -1072,10 +1072,12 @@ class StaleFlow {
     while (owner && !ts.isClassLike(owner) && !ts.isSourceFile(owner)) owner = owner.parent;
     const className = owner && ts.isClassLike(owner) ? (owner.name?.text ?? '<class>') : undefined;
     const file = this.analysis.relativePath(info.sourceFile.fileName);
+    // a function outside any class is its module's: the classes the module declares are its own
+    const moduleClasses = className === undefined ? classesDeclaredIn(info.sourceFile) : undefined;
     return (state) => {
       const hash = state.indexOf('#');
       const place = state.slice(0, hash);
-      return place === file || (className !== undefined && place === className);
+      return place === file || (className !== undefined && place === className) || !!moduleClasses?.has(place);
     };
   }
 
@@ -1204,6 +1206,18 @@ class StaleFlow {
     const init = stripExpression(declaration.initializer);
     return ts.isNewExpression(init) || ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init);
   }
+}
+
+const moduleClasses = new WeakMap<ts.SourceFile, ReadonlySet<string>>();
+
+/** The names of the classes a module declares at its top level. */
+function classesDeclaredIn(sourceFile: ts.SourceFile): ReadonlySet<string> {
+  let names = moduleClasses.get(sourceFile);
+  if (!names) {
+    names = new Set(sourceFile.statements.filter(ts.isClassDeclaration).flatMap((c) => (c.name ? [c.name.text] : [])));
+    moduleClasses.set(sourceFile, names);
+  }
+  return names;
 }
 
 /** The parameters whose sources are in some of the taints (a walk for ParameterFlows). */
