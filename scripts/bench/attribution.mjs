@@ -14,24 +14,21 @@
 //     the later ones' what the same work costs once V8 has compiled it.
 // Each part runs in a child process of its own. Figures are milliseconds of one run each: they
 // say where the time goes, not how fast the machine is; the ratios are npm run bench:eslint's.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
 import ts from 'typescript';
-import { REPO_ROOT } from './corpus.mjs';
+import { REPO_ROOT, programOf } from './corpus.mjs';
 import { generateProject } from './generate-project.mjs';
-import { createEslint, lockwiseRules, timeLockwiseRules } from './typing.mjs';
-
-const FLOATING = { '@typescript-eslint/no-floating-promises': 'error' };
+import { createEslint, RULE_SETS, runChild, timeLockwiseRules } from './typing.mjs';
 
 /** Child: one full lint; lockwise's time inside its rules' `create`, by the order of the files linted. */
 async function lintByFile(dir) {
   const byFile = new Map();
   await timeLockwiseRules((context, started, ended) => byFile.set(context.filename, (byFile.get(context.filename) ?? 0) + ended - started));
   const started = performance.now();
-  const eslint = await createEslint(dir, await lockwiseRules());
+  const eslint = await createEslint(dir, await RULE_SETS.lockwise());
   await eslint.lintFiles(['src/**/*.ts']);
   const times = [...byFile.values()];
   return { lint: performance.now() - started, first: times[0], second: times[1] ?? 0, rest: times.slice(2).reduce((a, b) => a + b, 0), files: times.length };
@@ -51,7 +48,7 @@ async function lintProfile(dir, set) {
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
-  const eslint = await createEslint(dir, set === 'lockwise' ? await lockwiseRules() : FLOATING);
+  const eslint = await createEslint(dir, await RULE_SETS[set]());
   await eslint.lintFiles(['src/**/*.ts']);
   const { profile } = await session.post('Profiler.stop');
   const ownerOf = (node) => {
@@ -72,11 +69,9 @@ async function lintProfile(dir, set) {
 async function freshPrograms(dir, count) {
   const { analyzeProgram } = await import('@lockwise/analyzer');
   const { allRules, runRule, withDefaults } = await import('@lockwise/rules');
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(dir, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic() {} });
-  if (!config) throw new Error(`${dir}: no tsconfig.json to build the program from`);
   const runs = [];
   for (let i = 0; i < count; i++) {
-    const program = ts.createProgram(config.fileNames, config.options);
+    const program = programOf(dir);
     for (const sf of program.getSourceFiles()) if (!sf.isDeclarationFile) ts.getPreEmitDiagnostics(program, sf);
     let started = performance.now();
     // the analysis caches per project (its options) and updates the previous program's results in
@@ -91,11 +86,7 @@ async function freshPrograms(dir, count) {
   return runs;
 }
 
-function child(args) {
-  const result = spawnSync(process.execPath, ['--max-old-space-size=8192', import.meta.filename, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop());
-}
+const child = (args) => runChild(import.meta.filename, args);
 
 const ms = (x) => `${Math.round(x)} ms`;
 const signed = (x) => `${x >= 0 ? '+' : '−'}${Math.round(Math.abs(x))} ms`;

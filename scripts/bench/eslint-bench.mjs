@@ -16,30 +16,15 @@
 //     start of a method body in its largest files, `BENCH_REAL_EDITS` times (default 20; 0 skips
 //     it), with how many files each re-lint walked again and whether it carried the edited file's
 //     untouched functions.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { CORPUS, PACKED_CORPUS, REPO_ROOT, materialize } from './corpus.mjs';
 import { generateProject } from './generate-project.mjs';
-import { createEslint, largestFilesWithMethods, lockwiseRules, timeLockwiseRules, typeNewLine } from './typing.mjs';
+import { createEslint, largestFilesWithMethods, lockwiseRules, RULE_SETS, runChild, timeLockwiseRules, typeNewLine } from './typing.mjs';
 
 const mode = process.argv[2];
 const SCRATCH = path.join(REPO_ROOT, '.bench');
-
-/** The rule sets a full lint runs with: the target's pair, and the pair on top of a team's type-aware set (`BENCH_TYPED_BASELINE=1`). */
-const RULE_SETS = {
-  lockwise: lockwiseRules,
-  floating: async () => ({ '@typescript-eslint/no-floating-promises': 'error' }),
-  typed: typeCheckedRules,
-  'typed+lockwise': async () => ({ ...(await typeCheckedRules()), ...(await lockwiseRules()) }),
-};
-
-/** typescript-eslint's `recommendedTypeChecked`: the type-aware rules a team that lints with types runs. */
-async function typeCheckedRules() {
-  const tseslint = (await import('typescript-eslint')).default;
-  return Object.assign({}, ...tseslint.configs.recommendedTypeChecked.map((config) => config.rules ?? {}));
-}
 
 /**
  * Child process: one full lint of `dir` with the named rule set; prints the wall time, loading
@@ -142,9 +127,7 @@ async function relintReal(dir, edits) {
 
 function child(args) {
   const started = performance.now();
-  const result = spawnSync(process.execPath, ['--max-old-space-size=8192', import.meta.filename, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
-  return { ...JSON.parse(result.stdout.trim().split('\n').pop()), wall: performance.now() - started };
+  return { ...runChild(import.meta.filename, args), wall: performance.now() - started };
 }
 
 const sorted = (xs) => [...xs].sort((a, b) => a - b);

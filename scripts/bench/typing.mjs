@@ -1,8 +1,11 @@
 // What the editor benchmarks and checks share: an ESLint of the editor's kind (typescript-eslint's
-// project service) and the edits a user makes typing a new line into a method of a large file.
+// project service), the rule sets it lints with, the child processes the benchmarks time, and the
+// edits a user makes typing a new line into a method of a large file.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { REPO_ROOT } from './corpus.mjs';
 
 /** An ESLint over `dir`'s TypeScript files with the project service, both plugins loaded and `rules` on. */
 export async function createEslint(dir, rules) {
@@ -46,6 +49,27 @@ export async function timeLockwiseRules(onSpan) {
 export async function lockwiseRules() {
   const lockwise = (await import('eslint-plugin-lockwise')).default;
   return lockwise.configs.strict.rules;
+}
+
+/** typescript-eslint's `recommendedTypeChecked`: the type-aware rules a team that lints with types runs. */
+async function typeCheckedRules() {
+  const tseslint = (await import('typescript-eslint')).default;
+  return Object.assign({}, ...tseslint.configs.recommendedTypeChecked.map((config) => config.rules ?? {}));
+}
+
+/** The rule sets a full lint runs with: the target's pair, and the pair on top of a team's type-aware set (`BENCH_TYPED_BASELINE=1`). */
+export const RULE_SETS = {
+  lockwise: lockwiseRules,
+  floating: async () => ({ '@typescript-eslint/no-floating-promises': 'error' }),
+  typed: typeCheckedRules,
+  'typed+lockwise': async () => ({ ...(await typeCheckedRules()), ...(await lockwiseRules()) }),
+};
+
+/** Runs `script` with `args` in a child process of its own, from the repository's root; returns the JSON its last line prints. */
+export function runChild(script, args) {
+  const result = spawnSync(process.execPath, ['--max-old-space-size=8192', script, ...args], { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop());
 }
 
 /**
