@@ -375,15 +375,10 @@ class ParameterFlows {
     const last = parameters.length - 1;
     const index = last >= 0 && parameters[last]!.dotDotDotToken && argIndex >= last ? last : argIndex;
     if (index >= parameters.length) return undefined;
-    let flows: Flows | undefined;
-    if (stack.length === 0) {
-      if (!this.answers.has(key)) this.answers.set(key, this.flowsOf(key, info, [key], new Map()));
-      flows = this.answers.get(key);
-    } else {
-      if (!found.has(key)) found.set(key, this.flowsOf(key, info, [...stack, key], found));
-      flows = found.get(key);
-    }
-    const seen = flows?.get(state);
+    // a question's own answer is kept for later questions; what it found on the way, for itself only
+    const memo = stack.length === 0 ? this.answers : found;
+    if (!memo.has(key)) memo.set(key, this.flowsOf(key, info, [...stack, key], found));
+    const seen = memo.get(key)?.get(state);
     return seen ? seen.get(index) : 'value';
   }
 
@@ -993,8 +988,7 @@ class StaleFlow {
     // Writes through the call: the collection method itself, or what the callees write.
     if (!userCall) for (const access of this.index.writes.get(callee) ?? []) this.check(access.state, access.held, node, undefined, argTaint);
     // arguments are told apart only where one carries what the walk looks for (most carry nothing)
-    const matters = this.argumentMatters();
-    const telling = [...argTaint].some((f) => matters(f, undefined));
+    const telling = someFact(argTaint, (f) => this.argumentMatters(f, undefined));
     for (const { key, summary, own } of owned) {
       // a callback the call runs is not given the call's arguments: they are taken whole
       const byParameter = telling && site.targets.includes(key);
@@ -1028,9 +1022,9 @@ class StaleFlow {
    * What in an argument makes it worth asking how it reaches a callee's write (of `state`, or of
    * any state): for stale writes, a stale read of it; for parameter flows, a parameter.
    */
-  private argumentMatters(): (f: Fact, state: string | undefined) => boolean {
-    if ('onWrite' in this.mode) return (f) => f.read.state.startsWith(PARAMETER);
-    return (f, state) => !!f.read.crossed && (state === undefined || sameState(f.read.state, state));
+  private argumentMatters(f: Fact, state: string | undefined): boolean {
+    if ('onWrite' in this.mode) return f.read.state.startsWith(PARAMETER);
+    return !!f.read.crossed && (state === undefined || sameState(f.read.state, state));
   }
 
   /**
@@ -1044,8 +1038,7 @@ class StaleFlow {
     argTaints: readonly Taint[],
     all: Taint,
   ): { value: Taint; deciding: Taint } {
-    const matters = this.argumentMatters();
-    if (![...all].some((f) => matters(f, state))) return { value: all, deciding: EMPTY };
+    if (!someFact(all, (f) => this.argumentMatters(f, state))) return { value: all, deciding: EMPTY };
     const reachOf = 'onWrite' in this.mode ? this.mode.reach : this.mode.parameterFlows.reach.bind(this.mode.parameterFlows);
     let spread = false;
     let value = EMPTY;
@@ -1130,9 +1123,7 @@ class StaleFlow {
     if (ts.isExpression(node) && !via && this.isLocalObject(node)) return;
     if ('onWrite' in this.mode) this.mode.onWrite(state, parametersIn([value]), parametersIn([this.state.ctrl, ...this.state.frames]));
     else this.report(this.mode.found, state, held, node, via, value);
-    // a write of its own decided by a fresh check of the state: a claim (a callee's write is the callee's)
-    if (!via && [...value, ...this.state.ctrl, ...this.state.frames.flatMap((t) => [...t])].some((f) => !f.read.crossed && sameState(f.read.state, state))) this.claimedSinceYield.add(state);
-    this.claim(state);
+    this.claim(state, via ? undefined : value);
   }
 
   /**
@@ -1141,12 +1132,16 @@ class StaleFlow {
    * function's own value and backs off, and a later write (`this.busy = false` in a `finally`) is
    * decided by that claim, not by the check. The check no longer decides what follows; a value read
    * from the state still flows wherever it goes.
+   *
+   * A write of the function's own (`ownValue`: what it writes; a callee's write is the callee's)
+   * that a fresh read of the state decides or computes (`this.p ??= load()`) also holds the claim
+   * until the next yield: an `await` of the state then waits for work every such call shares
+   * (claimAwaited).
    */
-  private claim(state: string): void {
-    const unclaimed = (taint: Taint): Taint => {
-      for (const f of taint) if (!f.read.crossed && sameState(f.read.state, state)) return new Set([...taint].filter((g) => g.read.crossed || !sameState(g.read.state, state)));
-      return taint;
-    };
+  private claim(state: string, ownValue?: Taint): void {
+    const fresh = (f: Fact) => !f.read.crossed && sameState(f.read.state, state);
+    if (ownValue && [ownValue, this.state.ctrl, ...this.state.frames].some((taint) => someFact(taint, fresh))) this.claimedSinceYield.add(state);
+    const unclaimed = (taint: Taint): Taint => (someFact(taint, fresh) ? new Set([...taint].filter((g) => !fresh(g))) : taint);
     this.state.ctrl = unclaimed(this.state.ctrl);
     this.state.frames = this.state.frames.map(unclaimed);
   }
@@ -1218,6 +1213,12 @@ function classesDeclaredIn(sourceFile: ts.SourceFile): ReadonlySet<string> {
     moduleClasses.set(sourceFile, names);
   }
   return names;
+}
+
+/** Whether some fact of a taint satisfies `test`, without copying the set. */
+function someFact(taint: Taint, test: (f: Fact) => boolean): boolean {
+  for (const f of taint) if (test(f)) return true;
+  return false;
 }
 
 /** The parameters whose sources are in some of the taints (a walk for ParameterFlows). */
